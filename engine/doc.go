@@ -1,0 +1,51 @@
+// Package engine is interloop's reverse-mode automatic differentiation.
+//
+// # Model
+//
+// A Tape records operations as they run (define-by-run, like PyTorch): each
+// op method computes its value immediately and appends a Node. Backward walks
+// the nodes in reverse recording order — a valid topological order — and
+// accumulates each node's gradient into its inputs' Grad. Every node can be
+// read after Backward: n.Value and n.Grad, so gradients with respect to
+// intermediate activations are as available as parameter gradients (use Watch
+// to ask for one on a node nothing upstream would otherwise differentiate).
+//
+// Leaves come in three kinds: Const (no gradient), Input (gradient collected
+// in the node) and Param (gradient accumulated into the Param's own Grad,
+// which persists across steps until ZeroGrad — the window between Backward
+// and an optimizer step is where gradient surgery happens). Detach cuts a
+// path: the returned node shares the value and passes no gradient.
+//
+// # Shapes and broadcasting
+//
+// Tensors are dense, contiguous and row-major (package tensor). Binary ops
+// broadcast NumPy-style (align trailing axes; size 1 stretches). MatMul works
+// on the last two axes with identical leading (batch) axes, or a rank-2 right
+// operand shared across the batch; MatMulT transposes either operand in
+// place of a copy. Reductions drop the reduced axes; Reshape shares data;
+// Permute, Concat, Slice and Index copy.
+//
+// # Buffers and ownership
+//
+// Values and gradients of non-parameter nodes belong to the tape and live
+// until its next Reset. The tape recycles them by allocation order: a step
+// that replays the same ops with the same shapes reuses the same buffers,
+// so after one warm-up step a training step makes no heap allocations (tested
+// in TestStepAllocatesNothing). Tensors handed to Const, Input and Param are
+// referenced, not copied, and must not change before Backward.
+//
+// # Errors
+//
+// Ops never panic on bad shapes or arguments. The first error is recorded on
+// the tape (naming the op and the shapes) and every later op returns a
+// placeholder; Err and Backward return it. Check once per step.
+//
+// # Precision and threads
+//
+// Tape[float32] is for training; Tape[float64] exists for reference checks
+// (CheckGrad compares every op with central finite differences in float64).
+// Matrix products run on internal/gemm, which uses all cores for large
+// products (gemm.SetThreads(1) for one-run-per-core sweeps) and sums in a
+// fixed order, so results are bit-identical run to run. A Tape is not safe for
+// concurrent use; use one tape per goroutine.
+package engine

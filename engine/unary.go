@@ -1,0 +1,202 @@
+package engine
+
+import "math"
+
+// Unary elementwise ops. Each saves nothing beyond its input and output
+// values; the backward uses whichever is cheaper.
+
+type unKind uint8
+
+const (
+	unNeg unKind = iota
+	unExp
+	unLog
+	unSqrt
+	unRelu
+	unGelu
+	unTanh
+	unSigmoid
+	unSoftplus
+	unPow   // x^f[0]
+	unScale // x·f[0] + f[1]
+)
+
+var unNames = [...]string{"Neg", "Exp", "Log", "Sqrt", "Relu", "Gelu", "Tanh", "Sigmoid", "Softplus", "Pow", "Scale"}
+
+type unaryOp[T Float] struct{ k unKind }
+
+func (o unaryOp[T]) name() string { return unNames[o.k] }
+
+// Neg returns −x.
+func (tp *Tape[T]) Neg(x *Node[T]) *Node[T] { return tp.unary(unNeg, x, 0, 0) }
+
+// Exp returns eˣ.
+func (tp *Tape[T]) Exp(x *Node[T]) *Node[T] { return tp.unary(unExp, x, 0, 0) }
+
+// Log returns ln x.
+func (tp *Tape[T]) Log(x *Node[T]) *Node[T] { return tp.unary(unLog, x, 0, 0) }
+
+// Sqrt returns √x.
+func (tp *Tape[T]) Sqrt(x *Node[T]) *Node[T] { return tp.unary(unSqrt, x, 0, 0) }
+
+// Relu returns max(x, 0); its gradient at 0 is 0 (as PyTorch).
+func (tp *Tape[T]) Relu(x *Node[T]) *Node[T] { return tp.unary(unRelu, x, 0, 0) }
+
+// Gelu returns x·Φ(x) with the exact normal CDF (PyTorch's default GELU).
+func (tp *Tape[T]) Gelu(x *Node[T]) *Node[T] { return tp.unary(unGelu, x, 0, 0) }
+
+// Tanh returns tanh x.
+func (tp *Tape[T]) Tanh(x *Node[T]) *Node[T] { return tp.unary(unTanh, x, 0, 0) }
+
+// Sigmoid returns 1/(1+e⁻ˣ).
+func (tp *Tape[T]) Sigmoid(x *Node[T]) *Node[T] { return tp.unary(unSigmoid, x, 0, 0) }
+
+// Softplus returns ln(1+eˣ), computed stably.
+func (tp *Tape[T]) Softplus(x *Node[T]) *Node[T] { return tp.unary(unSoftplus, x, 0, 0) }
+
+// Pow returns x^p for a constant exponent p.
+func (tp *Tape[T]) Pow(x *Node[T], p float64) *Node[T] { return tp.unary(unPow, x, p, 0) }
+
+// Scale returns a·x + b for constants a and b.
+func (tp *Tape[T]) Scale(x *Node[T], a, b float64) *Node[T] { return tp.unary(unScale, x, a, b) }
+
+func (tp *Tape[T]) unary(k unKind, x *Node[T], p, q float64) *Node[T] {
+	if tp.err != nil {
+		return tp.deadNode()
+	}
+	out := tp.alloc(false, x.Shape()...)
+	nd := tp.newNode(unaryOp[T]{k}, out, x)
+	nd.f = [2]float64{p, q}
+	src, dst := x.Value.Data, out.Data[:len(x.Value.Data)]
+	switch k {
+	case unNeg:
+		for i, v := range src {
+			dst[i] = -v
+		}
+	case unExp:
+		for i, v := range src {
+			dst[i] = T(math.Exp(float64(v)))
+		}
+	case unLog:
+		for i, v := range src {
+			dst[i] = T(math.Log(float64(v)))
+		}
+	case unSqrt:
+		for i, v := range src {
+			dst[i] = T(math.Sqrt(float64(v)))
+		}
+	case unRelu:
+		for i, v := range src {
+			if v > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = 0
+			}
+		}
+	case unGelu:
+		for i, v := range src {
+			f := float64(v)
+			dst[i] = T(0.5 * f * (1 + math.Erf(f/math.Sqrt2)))
+		}
+	case unTanh:
+		for i, v := range src {
+			dst[i] = T(math.Tanh(float64(v)))
+		}
+	case unSigmoid:
+		for i, v := range src {
+			dst[i] = T(sigmoid(float64(v)))
+		}
+	case unSoftplus:
+		for i, v := range src {
+			dst[i] = T(softplus(float64(v)))
+		}
+	case unPow:
+		for i, v := range src {
+			dst[i] = T(math.Pow(float64(v), p))
+		}
+	case unScale:
+		a, b := T(p), T(q)
+		for i, v := range src {
+			dst[i] = a*v + b
+		}
+	}
+	return nd
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
+	x := nd.in[0]
+	if !x.requiresGrad {
+		return
+	}
+	gx := tp.grad(x).Data
+	g, src, y := nd.Grad.Data, x.Value.Data, nd.Value.Data
+	gx = gx[:len(g)]
+	switch o.k {
+	case unNeg:
+		for i, gi := range g {
+			gx[i] -= gi
+		}
+	case unExp:
+		for i, gi := range g {
+			gx[i] += gi * y[i]
+		}
+	case unLog:
+		for i, gi := range g {
+			gx[i] += gi / src[i]
+		}
+	case unSqrt:
+		for i, gi := range g {
+			gx[i] += gi / (2 * y[i])
+		}
+	case unRelu:
+		for i, gi := range g {
+			if src[i] > 0 {
+				gx[i] += gi
+			}
+		}
+	case unGelu:
+		for i, gi := range g {
+			f := float64(src[i])
+			cdf := 0.5 * (1 + math.Erf(f/math.Sqrt2))
+			pdf := math.Exp(-0.5*f*f) / math.Sqrt(2*math.Pi)
+			gx[i] += gi * T(cdf+f*pdf)
+		}
+	case unTanh:
+		for i, gi := range g {
+			gx[i] += gi * (1 - y[i]*y[i])
+		}
+	case unSigmoid:
+		for i, gi := range g {
+			gx[i] += gi * y[i] * (1 - y[i])
+		}
+	case unSoftplus:
+		for i, gi := range g {
+			gx[i] += gi * T(sigmoid(float64(src[i])))
+		}
+	case unPow:
+		p := nd.f[0]
+		for i, gi := range g {
+			gx[i] += gi * T(p*math.Pow(float64(src[i]), p-1))
+		}
+	case unScale:
+		a := T(nd.f[0])
+		for i, gi := range g {
+			gx[i] += gi * a
+		}
+	}
+}
