@@ -100,21 +100,63 @@ func (tp *Tape[T]) binary(k binKind, a, b *Node[T]) *Node[T] {
 	}
 	bc := newBcast(shape, a.Shape(), b.Shape())
 	bc.each(func(o, ia, ib, n, da, db int) {
-		for i := 0; i < n; i++ {
-			u, v := x[ia+i*da], y[ib+i*db]
-			switch k {
-			case binAdd:
-				z[o+i] = u + v
-			case binSub:
-				z[o+i] = u - v
-			case binMul:
-				z[o+i] = u * v
-			default:
-				z[o+i] = u / v
-			}
+		z := z[o : o+n]
+		switch {
+		case da == 1 && db == 0:
+			binVecScalar(k, z, x[ia:ia+n], y[ib])
+		case da == 0 && db == 1:
+			binScalarVec(k, z, x[ia], y[ib:ib+n])
+		default:
+			binSame(k, z, x[ia:ia+n*da+1-da], y[ib:ib+n*db+1-db])
 		}
 	})
 	return nd
+}
+
+// binVecScalar computes z = x ∘ c elementwise.
+func binVecScalar[T Float](k binKind, z, x []T, c T) {
+	z = z[:len(x)]
+	switch k {
+	case binAdd:
+		for i, v := range x {
+			z[i] = v + c
+		}
+	case binSub:
+		for i, v := range x {
+			z[i] = v - c
+		}
+	case binMul:
+		for i, v := range x {
+			z[i] = v * c
+		}
+	default:
+		for i, v := range x {
+			z[i] = v / c
+		}
+	}
+}
+
+// binScalarVec computes z = c ∘ y elementwise.
+func binScalarVec[T Float](k binKind, z []T, c T, y []T) {
+	z = z[:len(y)]
+	switch k {
+	case binAdd:
+		for i, v := range y {
+			z[i] = c + v
+		}
+	case binSub:
+		for i, v := range y {
+			z[i] = c - v
+		}
+	case binMul:
+		for i, v := range y {
+			z[i] = c * v
+		}
+	default:
+		for i, v := range y {
+			z[i] = c / v
+		}
+	}
 }
 
 func binSame[T Float](k binKind, z, x, y []T) {
@@ -151,42 +193,82 @@ func (o binaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	if b.requiresGrad {
 		gb = tp.grad(b).Data
 	}
+	if len(x) == len(g) && len(y) == len(g) {
+		binGrad(o.k, g, x, y, ga, gb, 1, 1)
+		return
+	}
 	bc := newBcast(nd.Shape(), a.Shape(), b.Shape())
-	k := o.k
 	bc.each(func(off, ia, ib, n, da, db int) {
-		for i := 0; i < n; i++ {
-			gi := g[off+i]
-			ja, jb := ia+i*da, ib+i*db
-			switch k {
-			case binAdd:
-				if ga != nil {
-					ga[ja] += gi
+		var gaS, gbS []T
+		if ga != nil {
+			gaS = ga[ia : ia+(n-1)*da+1]
+		}
+		if gb != nil {
+			gbS = gb[ib : ib+(n-1)*db+1]
+		}
+		binGrad(o.k, g[off:off+n], x[ia:ia+(n-1)*da+1], y[ib:ib+(n-1)*db+1], gaS, gbS, da, db)
+	})
+}
+
+// binGrad accumulates the gradients of one run: g is the output gradient;
+// x, y, ga, gb are read or written at index i·da (i·db), so a stride of 0
+// accumulates a broadcast operand's gradient into one element. ga or gb may
+// be nil when that input needs no gradient.
+func binGrad[T Float](k binKind, g, x, y, ga, gb []T, da, db int) {
+	switch k {
+	case binAdd, binSub:
+		if ga != nil {
+			if da == 1 {
+				for i, v := range g {
+					ga[i] += v
 				}
-				if gb != nil {
-					gb[jb] += gi
+			} else {
+				var s T
+				for _, v := range g {
+					s += v
 				}
-			case binSub:
-				if ga != nil {
-					ga[ja] += gi
-				}
-				if gb != nil {
-					gb[jb] -= gi
-				}
-			case binMul:
-				if ga != nil {
-					ga[ja] += gi * y[jb]
-				}
-				if gb != nil {
-					gb[jb] += gi * x[ja]
-				}
-			default:
-				if ga != nil {
-					ga[ja] += gi / y[jb]
-				}
-				if gb != nil {
-					gb[jb] -= gi * x[ja] / (y[jb] * y[jb])
-				}
+				ga[0] += s
 			}
 		}
-	})
+		if gb != nil {
+			sign := T(1)
+			if k == binSub {
+				sign = -1
+			}
+			if db == 1 {
+				for i, v := range g {
+					gb[i] += sign * v
+				}
+			} else {
+				var s T
+				for _, v := range g {
+					s += v
+				}
+				gb[0] += sign * s
+			}
+		}
+	case binMul:
+		if ga != nil {
+			for i, v := range g {
+				ga[i*da] += v * y[i*db]
+			}
+		}
+		if gb != nil {
+			for i, v := range g {
+				gb[i*db] += v * x[i*da]
+			}
+		}
+	default:
+		if ga != nil {
+			for i, v := range g {
+				ga[i*da] += v / y[i*db]
+			}
+		}
+		if gb != nil {
+			for i, v := range g {
+				yb := y[i*db]
+				gb[i*db] -= v * x[i*da] / (yb * yb)
+			}
+		}
+	}
 }

@@ -83,6 +83,12 @@ func TestGradients(t *testing.T) {
 		{"layernorm-plain", []*tensor.Tensor[float64]{randT(1, 3, 5)}, func(tp *T64, x []*N) *N { return tp.LayerNorm(x[0], nil, nil, 1e-5) }},
 		{"dropout", []*tensor.Tensor[float64]{randT(1, 4, 5)}, func(tp *T64, x []*N) *N { return tp.Dropout(x[0], 0.3, rng.New(5, 5)) }},
 		{"causal-softmax", []*tensor.Tensor[float64]{randT(1, 2, 4, 4)}, func(tp *T64, x []*N) *N { return tp.Softmax(tp.CausalMask(x[0]), -1) }},
+		{"squared-error", []*tensor.Tensor[float64]{randT(1, 2, 3, 4)}, func(tp *T64, x []*N) *N {
+			return tp.SquaredError(x[0], randT(7, 2, 3, 4), tensor.FromData([]float64{1, 0, 2, 0.5}, 4))
+		}},
+		{"bce-logits", []*tensor.Tensor[float64]{randT(1, 2, 3, 4)}, func(tp *T64, x []*N) *N {
+			return tp.BCEWithLogits(x[0], posT(7, 2, 3, 4), nil)
+		}},
 		{"reuse", []*tensor.Tensor[float64]{randT(1, 3, 3)}, func(tp *T64, x []*N) *N { return tp.MatMul(x[0], tp.Tanh(x[0])) }},
 	}
 	for _, c := range cases {

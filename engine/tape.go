@@ -181,6 +181,11 @@ func (tp *Tape[T]) Param(p *Param[T]) *Node[T] {
 	return n
 }
 
+// Ints returns a scratch int slice of length n owned by the tape and valid
+// until Reset (contents unspecified): index lists built per step without
+// allocating.
+func (tp *Tape[T]) Ints(n int) []int { return tp.ints.get(n) }
+
 // Watch marks n as requiring a gradient even though nothing upstream does
 // (e.g. an activation of a frozen model), so that after Backward n.Grad holds
 // ∂loss/∂n. Call it before building the ops that consume n. It returns n.

@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Unary elementwise ops. Each saves nothing beyond its input and output
 // values; the backward uses whichever is cheaper.
@@ -86,12 +89,13 @@ func (tp *Tape[T]) unary(k unKind, x *Node[T], p, q float64) *Node[T] {
 			dst[i] = T(math.Sqrt(float64(v)))
 		}
 	case unRelu:
+		if s32, ok := asF32(src); ok {
+			d32, _ := asF32(dst)
+			reluF32(d32, s32)
+			break
+		}
 		for i, v := range src {
-			if v > 0 {
-				dst[i] = v
-			} else {
-				dst[i] = 0
-			}
+			dst[i] = max(v, 0)
 		}
 	case unGelu:
 		for i, v := range src {
@@ -164,6 +168,12 @@ func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 			gx[i] += gi / (2 * y[i])
 		}
 	case unRelu:
+		if g32, ok := asF32(g); ok {
+			gx32, _ := asF32(gx)
+			s32, _ := asF32(src)
+			reluGradF32(gx32, g32, s32)
+			break
+		}
 		for i, gi := range g {
 			if src[i] > 0 {
 				gx[i] += gi
@@ -198,5 +208,37 @@ func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 		for i, gi := range g {
 			gx[i] += gi * a
 		}
+	}
+}
+
+// reluF32 is a branchless relu on the float32 bit patterns: a negative
+// number's sign bit, smeared by an arithmetic shift, masks it to +0.
+// (Branchy code mispredicts on half the elements of a random activation.)
+func reluF32(dst, src []float32) {
+	if len(src) == 0 {
+		return
+	}
+	d := unsafe.Slice((*int32)(unsafe.Pointer(&dst[0])), len(src))
+	s := unsafe.Slice((*int32)(unsafe.Pointer(&src[0])), len(src))
+	for i, v := range s {
+		d[i] = v &^ (v >> 31)
+	}
+}
+
+// reluGradF32 adds g where src > 0, branchlessly (masking g's bits).
+func reluGradF32(gx, g, src []float32) {
+	if len(g) == 0 {
+		return
+	}
+	gb := unsafe.Slice((*int32)(unsafe.Pointer(&g[0])), len(g))
+	s := unsafe.Slice((*int32)(unsafe.Pointer(&src[0])), len(g))
+	gx = gx[:len(g)]
+	for i, v := range gb {
+		x := s[i]
+		var nz int32
+		if x != 0 {
+			nz = -1
+		}
+		gx[i] += math.Float32frombits(uint32(v & ^(x >> 31) & nz))
 	}
 }

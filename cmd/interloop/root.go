@@ -15,7 +15,7 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(), newBenchCmd())
+	root.AddCommand(newVersionCmd(), newRunCmd())
 	return root
 }
 
