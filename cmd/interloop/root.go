@@ -8,6 +8,10 @@ import (
 	"interloop/internal/version"
 )
 
+// commands lists the subcommand constructors. Each command's file adds its
+// constructor in an init function, so adding a command touches one file.
+var commands []func() *cobra.Command
+
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "interloop",
@@ -15,9 +19,13 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd(), newRunCmd())
+	for _, c := range commands {
+		root.AddCommand(c())
+	}
 	return root
 }
+
+func init() { commands = append(commands, newVersionCmd, newRunCmd) }
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
