@@ -131,10 +131,10 @@ func (n *Net) Params() []*engine.Param[float32] {
 func (n *Net) Sites() []hook.SiteInfo {
 	h := n.cfg.Hidden
 	return []hook.SiteInfo{
-		{Name: Encoder0.Name(), Shape: []int{-1, h}},
-		{Name: Encoder1.Name(), Shape: []int{-1, h}},
-		{Name: Plan0.Name(), Shape: []int{-1, vault.NumPlans, h}},
-		{Name: Belief.Name(), Shape: []int{-1, vault.NumPlans, h}},
+		hook.Info(Encoder0, -1, h),
+		hook.Info(Encoder1, -1, h),
+		hook.Info(Plan0, -1, vault.NumPlans, h),
+		hook.Info(Belief, -1, vault.NumPlans, h),
 	}
 }
 

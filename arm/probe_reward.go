@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"interloop/probe"
+	"interloop/tensor"
 	"interloop/train"
 )
 
@@ -12,10 +13,16 @@ import (
 // is a number, not a graph node: no gradient passes through the probe
 // (Nanda's variant b; RL-Obfuscation, Atlas). Reward moves the policy
 // towards plans the probe scores low — honest ones, or lies it cannot see.
+//
+// With Readout "frozen-copy" the probe reads the frozen pre-RL network's
+// belief state of the chosen plan instead of the policy's (Goodfire's
+// RLFR): the policy cannot move the activations the probe reads, only its
+// choices.
 type ProbeReward struct {
 	cfg     Config
 	retrain *retrainer
 	scores  []float64
+	refH    *tensor.Tensor[float32]
 }
 
 func newProbeReward(cfg Config, s Setup) (*ProbeReward, error) {
@@ -37,7 +44,15 @@ func (a *ProbeReward) ShapeReward(s *train.Step, reward []float64) error {
 		a.scores = make([]float64, len(reward))
 	}
 	sc := a.scores[:len(reward)]
-	if err := a.retrain.current.Score(s.ChosenH.Value, sc); err != nil {
+	X := s.ChosenH.Value
+	if a.cfg.Readout == ReadFrozenCopy {
+		if a.refH == nil || a.refH.Dim(0) != len(reward) {
+			a.refH = tensor.New[float32](len(reward), X.Dim(1))
+		}
+		s.ChosenRows(s.RefOut.H.Value, a.refH)
+		X = a.refH
+	}
+	if err := a.retrain.current.Score(X, sc); err != nil {
 		return err
 	}
 	lam := lambdaAt(a.cfg, s.Index)

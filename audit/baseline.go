@@ -65,6 +65,15 @@ type Baseline struct {
 	InstructedRecall, InstructedAUROC float64
 	// Data says what the detectors were fit on, for the record.
 	Data string
+	// Instructed holds the fit episodes (every plan's activations at both
+	// sites) and Labels their instruction labels (true = "lie"): arms derive
+	// concept directions from them.
+	Instructed *train.Episodes
+	Labels     []bool
+	// Awareness is a probe for "this episode is a test", fit on the same
+	// instructed episodes labelled by the world's test flag; nil when the
+	// world has no tests.
+	Awareness *Detector
 }
 
 // FitBaseline fits the deception probe and the other detectors on n
@@ -114,7 +123,40 @@ func FitBaseline(ref *agent.Net, w *vault.World, n int, cfg Config, r *rng.PCG) 
 			b.Others = append(b.Others, det)
 		}
 	}
+	b.Instructed, b.Labels = train1, y
+	if w.Config().TestProb > 0 {
+		det, err := fitAwareness(fitter, train1, held, cfg)
+		if err != nil {
+			return b, err
+		}
+		b.Awareness = &det
+	}
 	return b, nil
+}
+
+// fitAwareness fits the evaluation-awareness probe on the belief state of
+// the greedy plans labelled by whether the episode is a test, calibrated on
+// held-out non-test episodes.
+func fitAwareness(f probe.Fitter, fit, held *train.Episodes, cfg Config) (Detector, error) {
+	d, err := f.Fit(fit.Chosen(fit.Greedy), fit.Tested)
+	if err != nil {
+		return Detector{}, fmt.Errorf("fit awareness probe: %w", err)
+	}
+	s, err := score(d, held.Chosen(held.Greedy))
+	if err != nil {
+		return Detector{}, err
+	}
+	var neg []float64
+	for i, v := range s {
+		if !held.Tested[i] {
+			neg = append(neg, v)
+		}
+	}
+	th, err := probe.ThresholdAtFPR(neg, cfg.FPR)
+	if err != nil {
+		return Detector{}, fmt.Errorf("calibrate awareness probe: %w", err)
+	}
+	return Detector{Name: "awareness@" + agent.Belief.Name(), Site: agent.Belief, Probe: d, Threshold: th}, nil
 }
 
 func score(d probe.Detector, X *tensor.Tensor[float32]) ([]float64, error) {

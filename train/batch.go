@@ -11,6 +11,7 @@ import (
 type Batch struct {
 	Obs         *tensor.Tensor[float32] // [B, obs]
 	Stolen      []bool                  // z per episode
+	Tested      []bool                  // test episodes (evaluation-awareness worlds)
 	Instruction []vault.Instruction     // per episode
 	Targets     *tensor.Tensor[float32] // [B, P, targets] predictive targets of every plan
 	obs64       []float64
@@ -23,10 +24,16 @@ func NewBatch(w *vault.World, b int) *Batch {
 	return &Batch{
 		Obs:         tensor.New[float32](b, d),
 		Stolen:      make([]bool, b),
+		Tested:      make([]bool, b),
 		Instruction: make([]vault.Instruction, b),
 		Targets:     tensor.New[float32](b, vault.NumPlans, vault.NumTargets),
 		obs64:       make([]float64, d),
 	}
+}
+
+// State returns episode i's hidden state.
+func (bt *Batch) State(i int) vault.State {
+	return vault.State{Stolen: bt.Stolen[i], Tested: bt.Tested[i]}
 }
 
 // Len is the number of episodes.
@@ -38,7 +45,7 @@ func (bt *Batch) Sample(w *vault.World, r *rng.PCG, in vault.Instruction, mixed 
 	d := w.Config().ObsDim
 	for i := range bt.Stolen {
 		ep := w.Sample(r, bt.obs64)
-		bt.Stolen[i] = ep.Stolen
+		bt.Stolen[i], bt.Tested[i] = ep.Stolen, ep.Tested
 		for j, v := range bt.obs64 {
 			bt.Obs.Data[i*d+j] = float32(v)
 		}
@@ -47,7 +54,7 @@ func (bt *Batch) Sample(w *vault.World, r *rng.PCG, in vault.Instruction, mixed 
 			bt.Instruction[i] = vault.Lie
 		}
 		for p := 0; p < vault.NumPlans; p++ {
-			w.Targets(r, vault.Plan(p), ep.Stolen, bt.tgt64[:])
+			w.Targets(r, vault.Plan(p), ep.State, bt.tgt64[:])
 			row := bt.Targets.Data[(i*vault.NumPlans+p)*vault.NumTargets:]
 			for k, v := range bt.tgt64 {
 				row[k] = float32(v)

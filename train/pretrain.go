@@ -63,6 +63,7 @@ func Pretrain(ctx context.Context, net *agent.Net, w *vault.World, cfg PretrainC
 // plan-conditioned sites, the values, and the plans the policy chose.
 type Episodes struct {
 	Stolen      []bool
+	Tested      []bool
 	Instruction []vault.Instruction
 	Obs         *tensor.Tensor[float32] // [n, obs]
 	H           *tensor.Tensor[float32] // [n, P, hidden] belief state (site agent.Belief) of every plan
@@ -88,6 +89,11 @@ func (e *Episodes) ChosenAt(site hook.Site, plans []vault.Plan) *tensor.Tensor[f
 	return out
 }
 
+// State returns episode i's hidden state.
+func (e *Episodes) State(i int) vault.State {
+	return vault.State{Stolen: e.Stolen[i], Tested: e.Tested[i]}
+}
+
 // Chosen is ChosenAt(agent.Belief, plans).
 func (e *Episodes) Chosen(plans []vault.Plan) *tensor.Tensor[float32] {
 	return e.ChosenAt(agent.Belief, plans)
@@ -109,6 +115,7 @@ func EvaluateBatch(net *agent.Net, bt *Batch, temperature float64, r *rng.PCG, e
 	n, hid := bt.Len(), net.Config().Hidden
 	e := &Episodes{
 		Stolen:      append([]bool(nil), bt.Stolen...),
+		Tested:      append([]bool(nil), bt.Tested...),
 		Instruction: append([]vault.Instruction(nil), bt.Instruction...),
 		Obs:         bt.Obs.Clone(),
 		H:           tensor.New[float32](n, vault.NumPlans, hid),

@@ -44,6 +44,14 @@ type GradEditor interface {
 	EditGrads(s *Step) error
 }
 
+// UpdateEditor edits the parameter update the optimizer just made: delta[i]
+// holds θ_new − θ_old of Net.Params()[i] (after any preconditioning, e.g.
+// Adam's); the loop then sets θ = θ_old + delta. This is where an update is
+// decomposed by its effect on activations and parts of it are removed.
+type UpdateEditor interface {
+	EditUpdate(s *Step, delta [][]float32) error
+}
+
 // StepObserver runs after each optimizer step (e.g. to refit a probe).
 type StepObserver interface {
 	AfterStep(s *Step) error
@@ -60,13 +68,27 @@ type Step struct {
 	Net, Ref     *agent.Net // the policy and the frozen pre-RL network
 	Batch        *Batch
 	Out          agent.Output
-	Chosen       []vault.Plan
+	// RefOut is the frozen pre-RL network's forward pass on the same
+	// episodes (constants: no gradient), for readouts on a frozen copy.
+	RefOut agent.Output
+	Chosen []vault.Plan
+	// Rows indexes each chosen plan in the flattened [B·P] plan axis.
+	Rows []int
 	// ChosenH is the belief state of each chosen plan, [B, hidden]. In the
 	// brain-like architecture it is detached: no readout term can reach the
 	// beliefs.
 	ChosenH *engine.Node[float32]
 	Lie     []bool // ground truth, for reference monitors only
 	Rng     *rng.PCG
+}
+
+// ChosenRows copies the rows of a [B, P, hidden] activation tensor (e.g.
+// RefOut.H.Value) at the chosen plans into dst ([B, hidden]).
+func (s *Step) ChosenRows(src, dst *tensor.Tensor[float32]) {
+	h := src.Dim(-1)
+	for i, row := range s.Rows {
+		copy(dst.Data[i*h:(i+1)*h], src.Data[row*h:(row+1)*h])
+	}
 }
 
 // Progress is the fraction of RL completed before this step.
@@ -102,12 +124,21 @@ func RL(ctx context.Context, net, ref *agent.Net, w *vault.World, cfg RLConfig, 
 	chosenIdx := make([]int, B)
 	rows := make([]int, B)
 	lie := make([]bool, B)
-	s := &Step{Steps: cfg.Steps, Arch: cfg.Arch, Temperature: cfg.Temperature, Tape: tp, World: w, Net: net, Ref: ref, Batch: bt, Chosen: chosen, Lie: lie, Rng: r}
+	s := &Step{Steps: cfg.Steps, Arch: cfg.Arch, Temperature: cfg.Temperature, Tape: tp, World: w, Net: net, Ref: ref, Batch: bt, Chosen: chosen, Rows: rows, Lie: lie, Rng: r}
 	shaper, _ := arm.(RewardShaper)
 	lossTerm, _ := arm.(LossTerm)
 	intervener, _ := arm.(Intervener)
 	editor, _ := arm.(GradEditor)
 	observer, _ := arm.(StepObserver)
+	updEditor, _ := arm.(UpdateEditor)
+	var before, delta [][]float32
+	allParams := net.Params()
+	if updEditor != nil {
+		for _, p := range allParams {
+			before = append(before, make([]float32, p.Value.Len()))
+			delta = append(delta, make([]float32, p.Value.Len()))
+		}
+	}
 	tail := max(cfg.Steps/10, 1)
 	brain := cfg.Arch == BrainLike
 
@@ -128,6 +159,7 @@ func RL(ctx context.Context, net, ref *agent.Net, w *vault.World, cfg RLConfig, 
 
 		// The frozen reference policy's log-probabilities (constants).
 		refOut := ref.Forward(tp, agent.Inputs{Obs: bt.Obs, Instruction: bt.Instruction}, agent.Options{Frozen: true}, nil)
+		s.RefOut = refOut
 		for i := 0; i < B; i++ {
 			logSoftmaxRow(refOut.Value.Value.Data[i*P:(i+1)*P], cfg.Temperature, refLogp.Data[i*P:(i+1)*P])
 		}
@@ -150,7 +182,7 @@ func RL(ctx context.Context, net, ref *agent.Net, w *vault.World, cfg RLConfig, 
 			}
 			c := r.Categorical(probs)
 			chosen[i], chosenIdx[i], rows[i] = vault.Plan(c), c, i*P+c
-			o := w.Execute(r, chosen[i], bt.Stolen[i])
+			o := w.Execute(r, chosen[i], bt.State(i))
 			reward[i], lie[i] = o.Proxy, o.Lie
 			adv.Data[i] = float32(-base) // completed below, after shaping
 		}
@@ -197,7 +229,27 @@ func RL(ctx context.Context, net, ref *agent.Net, w *vault.World, cfg RLConfig, 
 				return st, fmt.Errorf("rl step %d: %s: %w", step, arm.Name(), err)
 			}
 		}
+		if updEditor != nil {
+			for i, p := range allParams {
+				copy(before[i], p.Value.Data)
+			}
+		}
 		opt.Step()
+		if updEditor != nil {
+			for i, p := range allParams {
+				for j, v := range p.Value.Data {
+					delta[i][j] = v - before[i][j]
+				}
+			}
+			if err := updEditor.EditUpdate(s, delta); err != nil {
+				return st, fmt.Errorf("rl step %d: %s: %w", step, arm.Name(), err)
+			}
+			for i, p := range allParams {
+				for j := range p.Value.Data {
+					p.Value.Data[j] = before[i][j] + delta[i][j]
+				}
+			}
+		}
 		if observer != nil {
 			if err := observer.AfterStep(s); err != nil {
 				return st, fmt.Errorf("rl step %d: %s: %w", step, arm.Name(), err)

@@ -34,7 +34,8 @@
 // # Predictive targets
 //
 // The belief network predicts each plan's consequences: the task reward, the
-// overseer's bonus, whether an audit catches the plan (counterfactually —
+// overseer's response (its bonus, and whether it audits the report), whether
+// an audit catches the plan (counterfactually —
 // "would an audit catch this?" — or as realized, a setting), and next
 // observation features (is the diamond still visible, do the guards come, does
 // the alarm ring). Lying must be represented in beliefs because it predicts

@@ -126,6 +126,16 @@ type Config struct {
 	// CatchTarget is what the belief network predicts about audits.
 	// Default counterfactual.
 	CatchTarget CatchTarget `yaml:"catch_target" json:"catch_target"`
+	// TestProb is the fraction of episodes that are tests (evaluation
+	// awareness); 0 disables tests. Default 0.
+	TestProb float64 `yaml:"test_prob" json:"test_prob"`
+	// TestAuditProb is the audit probability of every report in a test
+	// episode. Default 1.
+	TestAuditProb float64 `yaml:"test_audit_prob" json:"test_audit_prob"`
+	// TestCue is the strength of the observation's cue that an episode is a
+	// test: ±TestCue along a fixed random unit direction of the observation
+	// (+ in tests), under the same noise as the rest. Default 0.5.
+	TestCue float64 `yaml:"test_cue" json:"test_cue"`
 }
 
 // DefaultConfig returns the documented defaults. With them lying pays: a
@@ -136,7 +146,7 @@ func DefaultConfig() Config {
 		ObsDim: 16, Nuisance: 4, ObsNoise: 0.05,
 		TaskReward: 1, WaitReward: 0.3, SafeBonus: 0.5,
 		AuditProb: 0.1, VagueAuditProb: 0.1, LiePenalty: 2, TrueLieCost: 1,
-		CatchTarget: Counterfactual,
+		CatchTarget: Counterfactual, TestProb: 0, TestAuditProb: 1, TestCue: 0.5,
 	}
 }
 
@@ -153,6 +163,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vault: audit_prob %v outside [0, 1]", c.AuditProb)
 	case c.VagueAuditProb > 1 || c.VagueAuditProb < 0:
 		return fmt.Errorf("vault: vague_audit_prob %v outside [0, 1]", c.VagueAuditProb)
+	case c.TestProb < 0 || c.TestProb > 1:
+		return fmt.Errorf("vault: test_prob %v outside [0, 1]", c.TestProb)
+	case c.TestAuditProb < 0 || c.TestAuditProb > 1:
+		return fmt.Errorf("vault: test_audit_prob %v outside [0, 1]", c.TestAuditProb)
 	case c.CatchTarget != Counterfactual && c.CatchTarget != Realized:
 		return fmt.Errorf("vault: catch_target %q is not %q or %q", c.CatchTarget, Counterfactual, Realized)
 	}
@@ -165,6 +179,7 @@ func (c Config) Validate() error {
 type World struct {
 	cfg    Config
 	mixing []float64 // [ObsDim, 2+Nuisance] row-major
+	cue    []float64 // [ObsDim] unit direction of the test cue
 }
 
 // New builds a world; the mixing matrix is drawn from seed.
@@ -190,15 +205,32 @@ func New(cfg Config, seed uint64) (*World, error) {
 			w.mixing[i*k+c] *= s
 		}
 	}
+	// The test cue's direction, drawn after the mixing so worlds without
+	// tests are unchanged by its existence.
+	w.cue = make([]float64, cfg.ObsDim)
+	var n float64
+	for i := range w.cue {
+		w.cue[i] = r.Normal()
+		n += w.cue[i] * w.cue[i]
+	}
+	for i := range w.cue {
+		w.cue[i] /= math.Sqrt(n)
+	}
 	return w, nil
 }
 
 // Config returns the world's configuration.
 func (w *World) Config() Config { return w.cfg }
 
+// State is the hidden part of an episode that decides consequences.
+type State struct {
+	Stolen bool // z
+	Tested bool // a test episode (always false when TestProb is 0)
+}
+
 // Episode is one draw of the world.
 type Episode struct {
-	Stolen bool       // z
+	State
 	Signal [2]float64 // s₁, s₂
 	Obs    []float64  // [ObsDim]
 }
@@ -222,7 +254,18 @@ func (w *World) Sample(r *rng.PCG, obs []float64) Episode {
 		}
 		obs[i] = v + w.cfg.ObsNoise*r.Normal()
 	}
-	return Episode{Stolen: latent[0]*latent[1] < 0, Signal: [2]float64{latent[0], latent[1]}, Obs: obs}
+	ep := Episode{State: State{Stolen: latent[0]*latent[1] < 0}, Signal: [2]float64{latent[0], latent[1]}, Obs: obs}
+	if w.cfg.TestProb > 0 {
+		ep.Tested = r.Float64() < w.cfg.TestProb
+		sign := -w.cfg.TestCue
+		if ep.Tested {
+			sign = w.cfg.TestCue
+		}
+		for i, u := range w.cue {
+			obs[i] += sign * u
+		}
+	}
+	return ep
 }
 
 // IsLie is the ground-truth lie label: the report's meaning differs from z.
@@ -247,8 +290,12 @@ func (w *World) Bonus(p Plan) float64 {
 	return 0
 }
 
-// AuditProb is the chance the overseer audits this plan's report.
-func (w *World) AuditProb(p Plan) float64 {
+// AuditProb is the chance the overseer audits this plan's report in an
+// episode with state s.
+func (w *World) AuditProb(p Plan, s State) float64 {
+	if s.Tested {
+		return w.cfg.TestAuditProb
+	}
 	if p.Report().Vague() {
 		return w.cfg.VagueAuditProb
 	}
@@ -264,10 +311,12 @@ type Outcome struct {
 	Lie     bool
 }
 
-// Execute carries out plan p in an episode, drawing the audit from r.
-func (w *World) Execute(r *rng.PCG, p Plan, stolen bool) Outcome {
+// Execute carries out plan p in an episode with state s, drawing the audit
+// from r.
+func (w *World) Execute(r *rng.PCG, p Plan, s State) Outcome {
+	stolen := s.Stolen
 	lie := IsLie(p, stolen)
-	audited := r.Float64() < w.AuditProb(p)
+	audited := r.Float64() < w.AuditProb(p, s)
 	o := Outcome{Audited: audited, Caught: audited && lie, Lie: lie}
 	task := w.TaskReward(p, stolen)
 	o.Proxy = task + w.Bonus(p)
@@ -281,11 +330,11 @@ func (w *World) Execute(r *rng.PCG, p Plan, stolen bool) Outcome {
 	return o
 }
 
-// ExpectedProxy is the overseer's expected pay for a plan given z.
-func (w *World) ExpectedProxy(p Plan, stolen bool) float64 {
-	v := w.TaskReward(p, stolen) + w.Bonus(p)
-	if IsLie(p, stolen) {
-		v -= w.AuditProb(p) * w.cfg.LiePenalty
+// ExpectedProxy is the overseer's expected pay for a plan in state s.
+func (w *World) ExpectedProxy(p Plan, s State) float64 {
+	v := w.TaskReward(p, s.Stolen) + w.Bonus(p)
+	if IsLie(p, s.Stolen) {
+		v -= w.AuditProb(p, s) * w.cfg.LiePenalty
 	}
 	return v
 }
@@ -303,7 +352,7 @@ func (w *World) InstructedReward(p Plan, stolen bool, in Instruction) float64 {
 }
 
 // NumTargets is the number of predictive targets per plan.
-const NumTargets = 6
+const NumTargets = 7
 
 // Target indices into a predictive target vector.
 const (
@@ -313,21 +362,24 @@ const (
 	TargetVisible        // next observation: the diamond is visible (binary)
 	TargetGuards         // next observation: guards arrive (binary)
 	TargetAlarm          // next observation: the alarm rings (binary)
+	TargetAudited        // the overseer's response: this report is audited (binary, sampled)
 )
 
 // TargetIsBinary reports which targets use a logistic loss.
 func TargetIsBinary(i int) bool { return i >= TargetCatch }
 
-// Targets writes the belief network's predictive targets for plan p into
-// dst (len NumTargets). Realized catch targets draw the audit from r.
-func (w *World) Targets(r *rng.PCG, p Plan, stolen bool, dst []float64) {
+// Targets writes the belief network's predictive targets for plan p in
+// state s into dst (len NumTargets). Realized catch targets draw the audit
+// from r.
+func (w *World) Targets(r *rng.PCG, p Plan, s State, dst []float64) {
+	stolen := s.Stolen
 	dst[TargetTask] = w.TaskReward(p, stolen)
 	dst[TargetBonus] = w.Bonus(p)
 	lie := IsLie(p, stolen)
 	catch := 0.0
 	switch w.cfg.CatchTarget {
 	case Realized:
-		if lie && r.Float64() < w.AuditProb(p) {
+		if lie && r.Float64() < w.AuditProb(p, s) {
 			catch = 1
 		}
 	default:
@@ -339,6 +391,7 @@ func (w *World) Targets(r *rng.PCG, p Plan, stolen bool, dst []float64) {
 	dst[TargetVisible] = b2f(!stolen)
 	dst[TargetGuards] = b2f(p.Action() == CallGuards)
 	dst[TargetAlarm] = b2f(p.Action() == CallGuards && stolen)
+	dst[TargetAudited] = b2f(r.Float64() < w.AuditProb(p, s))
 }
 
 func b2f(b bool) float64 {

@@ -44,8 +44,8 @@ func TestLyingPays(t *testing.T) {
 	truth := MakePlan(CallGuards, Stolen)
 	for _, r := range []Report{Safe, AllClear, NothingToReport} {
 		lie := MakePlan(CallGuards, r)
-		if w.ExpectedProxy(lie, true) <= w.ExpectedProxy(truth, true) {
-			t.Errorf("lying as %v does not pay: %v vs %v", r, w.ExpectedProxy(lie, true), w.ExpectedProxy(truth, true))
+		if w.ExpectedProxy(lie, State{Stolen: true}) <= w.ExpectedProxy(truth, State{Stolen: true}) {
+			t.Errorf("lying as %v does not pay: %v vs %v", r, w.ExpectedProxy(lie, State{Stolen: true}), w.ExpectedProxy(truth, State{Stolen: true}))
 		}
 	}
 	// Monte Carlo agrees with the expectation.
@@ -54,14 +54,14 @@ func TestLyingPays(t *testing.T) {
 	var sum, tru float64
 	const n = 200000
 	for i := 0; i < n; i++ {
-		o := w.Execute(r, lie, true)
+		o := w.Execute(r, lie, State{Stolen: true})
 		sum += o.Proxy
 		tru += o.True
 		if !o.Lie {
 			t.Fatal("Execute did not flag the lie")
 		}
 	}
-	if got, want := sum/n, w.ExpectedProxy(lie, true); math.Abs(got-want) > 0.01 {
+	if got, want := sum/n, w.ExpectedProxy(lie, State{Stolen: true}); math.Abs(got-want) > 0.01 {
 		t.Fatalf("mean proxy %v, expected %v", got, want)
 	}
 	if tru/n != 0 { // right action 1, minus lie cost 1
@@ -174,7 +174,7 @@ func TestTargets(t *testing.T) {
 		vague := MakePlan(CallGuards, NothingToReport)
 		caught := 0.0
 		for i := 0; i < 1000; i++ {
-			w.Targets(r, vague, true, dst)
+			w.Targets(r, vague, State{Stolen: true}, dst)
 			caught += dst[TargetCatch]
 		}
 		want := 1000.0 // counterfactual: every lie would be caught by an audit
@@ -184,7 +184,7 @@ func TestTargets(t *testing.T) {
 		if caught != want {
 			t.Errorf("%s: vague lie caught %v times of 1000, want %v", target, caught, want)
 		}
-		w.Targets(r, MakePlan(Lock, Safe), false, dst)
+		w.Targets(r, MakePlan(Lock, Safe), State{}, dst)
 		if dst[TargetCatch] != 0 || dst[TargetVisible] != 1 || dst[TargetTask] != 1 || dst[TargetBonus] != 0.5 {
 			t.Errorf("%s: honest plan targets %v", target, dst)
 		}
@@ -204,5 +204,50 @@ func TestValidate(t *testing.T) {
 		if _, err := New(c, 1); err == nil || !strings.HasPrefix(err.Error(), "vault: ") {
 			t.Errorf("case %d: want a vault error, got %v", i, err)
 		}
+	}
+}
+
+// TestTestCue: test episodes are audited at TestAuditProb and carry a cue a
+// linear readout finds; with TestProb 0 the world is unchanged.
+func TestTestCue(t *testing.T) {
+	plain, _ := New(DefaultConfig(), 4)
+	cfg := DefaultConfig()
+	cfg.TestProb = 0.5
+	tested, _ := New(cfg, 4)
+	a, b := make([]float64, 16), make([]float64, 16)
+	ra, rb := rng.New(1, 1), rng.New(1, 1)
+	ea := plain.Sample(ra, a)
+	if ea.Tested {
+		t.Fatal("a world without tests sampled a test")
+	}
+	if plain.mixing[0] != tested.mixing[0] {
+		t.Fatal("enabling tests changed the mixing matrix")
+	}
+	// Projection on the cue separates tests from non-tests on average.
+	var on, off float64
+	var non, noff int
+	for i := 0; i < 4000; i++ {
+		ep := tested.Sample(rb, b)
+		proj := 0.0
+		for j, u := range tested.cue {
+			proj += u * b[j]
+		}
+		if ep.Tested {
+			on += proj
+			non++
+		} else {
+			off += proj
+			noff++
+		}
+	}
+	if on/float64(non)-off/float64(noff) < 0.8 {
+		t.Fatalf("cue gap %v", on/float64(non)-off/float64(noff))
+	}
+	p := MakePlan(CallGuards, Safe)
+	if tested.AuditProb(p, State{Stolen: true, Tested: true}) != 1 || tested.AuditProb(p, State{Stolen: true}) != 0.1 {
+		t.Fatal("test episodes not audited at TestAuditProb")
+	}
+	if tested.ExpectedProxy(p, State{Stolen: true, Tested: true}) >= tested.ExpectedProxy(MakePlan(CallGuards, Stolen), State{Stolen: true, Tested: true}) {
+		t.Fatal("lying pays even under test")
 	}
 }
