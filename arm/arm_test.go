@@ -76,8 +76,9 @@ func TestSteeringMechanism(t *testing.T) {
 	st := a.(*Steering)
 	bt := batch(s, 4)
 	train1 := st.TrainHooks(&train.Step{})
-	withV := forward(t, s, bt, []hook.Hook[float32]{train1.Hook(0)}, agent.Belief)
-	plain := forward(t, s, bt, nil, agent.Belief)
+	site := train1.Hook(0).Site
+	withV := forward(t, s, bt, []hook.Hook[float32]{train1.Hook(0)}, site)
+	plain := forward(t, s, bt, nil, site)
 	d := len(st.vec)
 	for i := 0; i < withV.Len(); i++ {
 		if diff := float64(withV.Data[i] - plain.Data[i]); math.Abs(diff-st.vec[i%d]) > 1e-5 {
@@ -86,8 +87,12 @@ func TestSteeringMechanism(t *testing.T) {
 	}
 	// Evaluation (train.EvaluateBatch without hooks) sees no vector.
 	e := train.EvaluateBatch(s.Net, bt, 0.1, rng.New(1, 1), nil)
+	evalAct := e.H0
+	if site == agent.Belief {
+		evalAct = e.H
+	}
 	for i := range plain.Data {
-		if e.H.Data[i] != plain.Data[i] {
+		if evalAct.Data[i] != plain.Data[i] {
 			t.Fatal("evaluation pass differs from an unsteered forward pass")
 		}
 	}
