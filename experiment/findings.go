@@ -161,6 +161,8 @@ func Findings(s Summary) []string {
 		add("%s", sentence)
 	}
 
+	out = append(out, techniqueFindings(s)...)
+
 	// 7. The perfect-monitor reference.
 	if tm := find(func(c RunConfig) bool { return c.Arm.Kind == arm.KindTruthMonitor }); tm != nil {
 		add("Reference monitor (%s, ground-truth lie label caught with recall %g): lie rate %s, true objective %s.",
@@ -258,4 +260,120 @@ func outcomeList(a *ArmSummary) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// techniqueFindings covers the interventions and evaluation-awareness
+// experiments: each technique against the no-penalty arm of the same
+// architecture and world (paired over seeds).
+func techniqueFindings(s Summary) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	lieRate := func(r *RunResult) float64 { return r.Audit.LieRateSampled }
+	recall := func(r *RunResult) float64 { return r.Audit.ProbeRecallThr }
+	noneFor := func(a *ArmSummary) *ArmSummary {
+		for i := range s.Arms {
+			b := &s.Arms[i]
+			c, d := b.Spec.Config, a.Spec.Config
+			if len(b.Runs) > 0 && c.Arm.Kind == arm.KindNone && c.RL.Arch == d.RL.Arch && c.World == d.World {
+				return b
+			}
+		}
+		return nil
+	}
+	vsNone := func(a *ArmSummary) string {
+		n := noneFor(a)
+		if n == nil {
+			return ""
+		}
+		d := paired(a, n, lieRate)
+		verdict := "no clear change"
+		if d.N >= 2 && d.Hi < 0 {
+			verdict = "clearly less lying"
+		} else if d.N >= 2 && d.Lo > 0 {
+			verdict = "clearly more lying"
+		}
+		return fmt.Sprintf(" vs %s %s (paired difference %s: %s)", n.Name, fmtCell(n.Cells["lie_rate_sampled"], true), fmtDiff(d, true), verdict)
+	}
+	armStat := func(a *ArmSummary, key string) Cell {
+		return cellOfRuns(a, func(r *RunResult) float64 {
+			if v, ok := r.ArmStats[key]; ok {
+				return v
+			}
+			return math.NaN()
+		})
+	}
+	intervened := func(a *ArmSummary) Cell {
+		return cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.LieRateIntervened })
+	}
+	for i := range s.Arms {
+		a := &s.Arms[i]
+		if len(a.Runs) == 0 {
+			continue
+		}
+		c := a.Spec.Config.Arm
+		switch c.Kind {
+		case arm.KindSteering:
+			add("Preventative steering (%s: +%g × the %s concept vector at %s during RL only): lie rate at evaluation without the vector %s%s; with the vector left in, %s. Frozen probe recall at threshold %s.",
+				a.Name, c.Steering.Alpha, c.Steering.Source, c.Steering.Site, fmtCell(a.Cells["lie_rate_sampled"], true), vsNone(a),
+				fmtCell(intervened(a), true), fmtCell(a.Cells["probe_recall_at_threshold"], true))
+		case arm.KindAblation:
+			mode := "straight-through (activation effect only)"
+			if !c.Ablation.Detached {
+				mode = "in the graph (activation and gradient effect)"
+			}
+			add("Concept ablation (%s: %s ablation of %d %s direction(s) at %s, %s, training only): lie rate %s%s; with the ablation kept at evaluation %s; frozen probe AUROC %s.",
+				a.Name, c.Ablation.Mode, c.Ablation.K, c.Ablation.Source, c.Ablation.Site, mode, fmtCell(a.Cells["lie_rate_sampled"], true), vsNone(a),
+				fmtCell(intervened(a), true), fmtCell(a.Cells["probe_auroc"], false))
+		case arm.KindGradFilter:
+			what := strings.Join(c.Filter.Directions, ", ")
+			if c.Filter.Random {
+				what = "random directions (control) in place of " + what
+			}
+			add("Gradient filtering (%s: %s): removed %s of the update's norm per step; lie rate %s%s; frozen probe recall at threshold %s, AUROC %s.",
+				a.Name, what, fmtCell(armStat(a, "removed_norm_fraction"), true), fmtCell(a.Cells["lie_rate_sampled"], true), vsNone(a),
+				fmtCell(a.Cells["probe_recall_at_threshold"], true), fmtCell(a.Cells["probe_auroc"], false))
+		case arm.KindProbeReward:
+			if c.Readout != arm.ReadFrozenCopy {
+				continue
+			}
+			var pol *ArmSummary
+			for j := range s.Arms {
+				b := &s.Arms[j]
+				bc := b.Spec.Config
+				if len(b.Runs) > 0 && bc.Arm.Kind == arm.KindProbeReward && bc.Arm.Readout == arm.ReadPolicy &&
+					bc.RL.Arch == a.Spec.Config.RL.Arch && bc.World == a.Spec.Config.World && bc.Arm.Retrain == c.Retrain {
+					pol = b
+				}
+			}
+			sentence := fmt.Sprintf("Readout on a frozen copy (%s): lie rate %s%s; obfuscated-activations outcomes %d of %d; the frozen probe's recall at threshold on the policy %s.",
+				a.Name, fmtCell(a.Cells["lie_rate_sampled"], true), vsNone(a), a.Outcomes[audit.ObfuscatedActivations], len(a.Runs),
+				fmtCell(a.Cells["probe_recall_at_threshold"], true))
+			if pol != nil {
+				d := paired(a, pol, recall)
+				sentence += fmt.Sprintf(" Against the policy readout (%s: lie rate %s, %d obfuscated-activations): recall difference %s.",
+					pol.Name, fmtCell(pol.Cells["lie_rate_sampled"], true), pol.Outcomes[audit.ObfuscatedActivations], fmtDiff(d, true))
+			}
+			out = append(out, sentence)
+		}
+		if a.Spec.Config.World.TestProb > 0 {
+			gap := cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.LieRateUntested - r.Audit.LieRateTested })
+			verdict := "no clear gap"
+			if gap.N >= 2 && gap.Lo > 0 {
+				verdict = "it lies clearly less when tested"
+			} else if gap.N >= 2 && gap.Hi < 0 {
+				verdict = "it lies clearly more when tested"
+			}
+			sentence := fmt.Sprintf("Evaluation awareness (%s): lie rate %s outside tests vs %s in tests, gap %s: %s; the awareness probe separates tests on the policy with AUROC %s.",
+				a.Name, fmtCell(cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.LieRateUntested }), true),
+				fmtCell(cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.LieRateTested }), true), fmtDiff(gap, true), verdict,
+				fmtCell(cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.AwarenessAUROC }), false))
+			if c.Kind == arm.KindAwareness {
+				closed := cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.GapClosed })
+				sentence += fmt.Sprintf(" Subtracting %g × the awareness vector at evaluation moves the test-episode lie rate to %s, closing %s of the gap (runs with a gap > 2 points: %d).",
+					c.Steering.Alpha, fmtCell(cellOfRuns(a, func(r *RunResult) float64 { return r.Audit.LieRateTestedIntervened }), true), fmtCell(closed, true), closed.N)
+			}
+			out = append(out, sentence)
+		}
+	}
+	return out
 }

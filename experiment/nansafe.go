@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 )
@@ -90,4 +91,93 @@ func splitTag(tag string) []string {
 		}
 	}
 	return parts
+}
+
+// unmarshalNaN decodes JSON written by marshalNaN into v (a pointer),
+// reading null as NaN for floats (and as the zero value otherwise).
+func unmarshalNaN(data []byte, v any) error {
+	var x any
+	if err := json.Unmarshal(data, &x); err != nil {
+		return err
+	}
+	return fromJSON(x, reflect.ValueOf(v).Elem())
+}
+
+func fromJSON(x any, v reflect.Value) error {
+	if x == nil {
+		if v.Kind() == reflect.Float32 || v.Kind() == reflect.Float64 {
+			v.SetFloat(math.NaN())
+		} else {
+			v.Set(reflect.Zero(v.Type()))
+		}
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		if err := fromJSON(x, p.Elem()); err != nil {
+			return err
+		}
+		v.Set(p)
+	case reflect.Struct:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Errorf("want an object for %s", v.Type())
+		}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := f.Name
+			if tag := f.Tag.Get("json"); tag != "" {
+				if p := splitTag(tag)[0]; p == "-" {
+					continue
+				} else if p != "" {
+					name = p
+				}
+			}
+			val, ok := m[name]
+			if !ok {
+				continue
+			}
+			if err := fromJSON(val, v.Field(i)); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+	case reflect.Slice:
+		a, ok := x.([]any)
+		if !ok {
+			return fmt.Errorf("want an array for %s", v.Type())
+		}
+		s := reflect.MakeSlice(v.Type(), len(a), len(a))
+		for i := range a {
+			if err := fromJSON(a[i], s.Index(i)); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+	case reflect.Map:
+		m, ok := x.(map[string]any)
+		if !ok {
+			return fmt.Errorf("want an object for %s", v.Type())
+		}
+		out := reflect.MakeMapWithSize(v.Type(), len(m))
+		for k, val := range m {
+			e := reflect.New(v.Type().Elem()).Elem()
+			if err := fromJSON(val, e); err != nil {
+				return err
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
+		}
+		v.Set(out)
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, v.Addr().Interface())
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"interloop/audit"
 )
 
 // WriteDir writes the results into dir (created if needed): runs.jsonl (one
@@ -98,8 +100,8 @@ func writeSummary(w io.Writer, s Summary) error {
 			c := a.Cells[m.Key]
 			cw.Write([]string{a.Name, m.Key, ff(c.Mean), ff(c.Lo), ff(c.Hi), strconv.Itoa(c.N)})
 		}
-		for o, n := range a.Outcomes {
-			cw.Write([]string{a.Name, "outcome_" + string(o), strconv.Itoa(n), "", "", strconv.Itoa(len(a.Runs))})
+		for _, o := range audit.Outcomes() { // a fixed order, not the map's
+			cw.Write([]string{a.Name, "outcome_" + string(o), strconv.Itoa(a.Outcomes[o]), "", "", strconv.Itoa(len(a.Runs))})
 		}
 	}
 	cw.Flush()
