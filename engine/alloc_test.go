@@ -30,6 +30,11 @@ func TestStepAllocatesNothing(t *testing.T) {
 		loss := tp.Add(tp.CrossEntropy(logits, y), tp.Mean(tp.Pow(tp.Softmax(logits, -1), 2)))
 		s := tp.Sum(tp.Reshape(tp.Permute(tp.Reshape(logits, 4, 8, 4), 1, 0, 2), -1))
 		loss = tp.Add(loss, tp.Scale(s, 1e-3, 0))
+		// Attention over [B=4, T=8, H=2, dh=4] views of the GELU'd hidden layer.
+		a := tp.Reshape(tp.Gelu(h), 4, 8, 2, 8)
+		q, k := tp.Slice(a, 3, 0, 4), tp.Slice(a, 3, 4, 8)
+		z := tp.AttnMix(tp.CausalSoftmax(tp.AttnScores(q, k), 0.5), tp.Mul(q, k))
+		loss = tp.Add(loss, tp.Mean(tp.Mul(z, z)))
 		if err := tp.Backward(loss); err != nil {
 			t.Fatal(err)
 		}

@@ -162,6 +162,17 @@ func binScalarVec[T Float](k binKind, z []T, c T, y []T) {
 func binSame[T Float](k binKind, z, x, y []T) {
 	z = z[:len(x)]
 	y = y[:len(x)]
+	if x32, ok := asF32(x); ok && k != binDiv {
+		z32, _ := asF32(z)
+		y32, _ := asF32(y)
+		var n int
+		if k == binMul {
+			n = mulSIMD(z32, x32, y32, false)
+		} else {
+			n = addSubSIMD(z32, x32, y32, k == binSub)
+		}
+		z, x, y = z[n:], x[n:], y[n:]
+	}
 	switch k {
 	case binAdd:
 		for i := range x {
@@ -186,16 +197,62 @@ func (o binaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	a, b := nd.in[0], nd.in[1]
 	g := nd.Grad.Data
 	x, y := a.Value.Data, b.Value.Data
+	full := func(n *Node[T]) bool { return n.requiresGrad && len(n.Value.Data) == len(g) }
+	// Operands of the output's own shape: whole-tensor loops, storing into
+	// fresh gradient buffers. An Add operand used nowhere else takes the
+	// output gradient itself.
+	aDone, bDone := !a.requiresGrad, !b.requiresGrad
+	if full(a) && (o.k <= binSub || len(y) == len(g)) {
+		aDone = true
+		switch o.k {
+		case binAdd, binSub:
+			if !tp.shareGrad(a, nd.Grad) {
+				ga, acc := tp.gradFor(a)
+				addTo(ga, g, acc)
+			}
+		case binMul:
+			ga, acc := tp.gradFor(a)
+			mulTo(ga, g, y, acc)
+		default:
+			ga, acc := tp.gradFor(a)
+			if !acc {
+				clear(ga)
+			}
+			binGrad(o.k, g, x, y, ga, nil, 1, 1)
+		}
+	}
+	if full(b) && (o.k <= binSub || len(x) == len(g)) {
+		bDone = true
+		switch o.k {
+		case binAdd:
+			if !tp.shareGrad(b, nd.Grad) {
+				gb, acc := tp.gradFor(b)
+				addTo(gb, g, acc)
+			}
+		case binSub:
+			gb, acc := tp.gradFor(b)
+			scaleTo(gb, g, -1, acc)
+		case binMul:
+			gb, acc := tp.gradFor(b)
+			mulTo(gb, g, x, acc)
+		default:
+			gb, acc := tp.gradFor(b)
+			if !acc {
+				clear(gb)
+			}
+			binGrad(o.k, g, x, y, nil, gb, 1, 1)
+		}
+	}
+	if aDone && bDone {
+		return
+	}
+	// Broadcast operands: accumulate run by run into zeroed buffers.
 	var ga, gb []T
-	if a.requiresGrad {
+	if !aDone {
 		ga = tp.grad(a).Data
 	}
-	if b.requiresGrad {
+	if !bDone {
 		gb = tp.grad(b).Data
-	}
-	if len(x) == len(g) && len(y) == len(g) {
-		binGrad(o.k, g, x, y, ga, gb, 1, 1)
-		return
 	}
 	bc := newBcast(nd.Shape(), a.Shape(), b.Shape())
 	bc.each(func(off, ia, ib, n, da, db int) {

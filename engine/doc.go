@@ -34,6 +34,12 @@
 // in TestStepAllocatesNothing). Tensors handed to Const, Input and Param are
 // referenced, not copied, and must not change before Backward.
 //
+// Gradients are read-only views: where an op's input gradient equals its
+// output gradient (Reshape, either operand of Add) and the op is that
+// input's only consumer, the two nodes' Grad share one buffer instead of a
+// copy. The values are right for both; writing into one changes the other.
+// (Parameter gradients are never shared: they accumulate.)
+//
 // # Errors
 //
 // Ops never panic on bad shapes or arguments. The first error is recorded on
@@ -43,7 +49,24 @@
 // # Precision and threads
 //
 // Tape[float32] is for training; Tape[float64] exists for reference checks
-// (CheckGrad compares every op with central finite differences in float64).
+// (CheckGrad and CheckParamGrad compare with central finite differences in
+// float64). Float32 tapes evaluate transcendental functions with short
+// polynomials in float64 instead of the math package (fastmath.go): GELU's
+// Φ within 5e-8 relative (its float32 result within 1.5e-7, tails
+// included), the exponentials of softmax and cross-entropy within 1e-8.
+// Float64 tapes use math.Erfc and math.Exp.
+//
+// On amd64 with AVX2 the float32 elementwise loops (GELU, ReLU, the
+// softmax exponentials, the gradient accumulations) run as vector kernels
+// (simd_amd64.s). Each mirrors a portable Go loop, which runs elsewhere, on
+// the tails, and under the purego build tag; TestSIMDMatchesGo checks that
+// both give the same results.
+//
+// Attention has two ops on the [B, T, H, dh] layout that Linear outputs
+// reshape to, AttnScores (q·kᵀ per head) and AttnMix (pattern·v per head),
+// and CausalSoftmax (scale, causal mask and softmax in one op): together
+// they replace four permutes and three full-size intermediates per layer,
+// and leave q, k, v, the pattern and z as ordinary nodes for hooks.
 // Matrix products run on internal/gemm, which uses all cores for large
 // products (gemm.SetThreads(1) for one-run-per-core sweeps) and sums in a
 // fixed order, so results are bit-identical run to run. A Tape is not safe for

@@ -97,10 +97,11 @@ func (matmulOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	}
 	sa, sb, sc := m*k, k*n, m*n
 	if a.requiresGrad {
-		ga := tp.grad(a).Data
+		ga, acc := tp.gradFor(a)
+		beta := betaFor[T](acc)
 		if batchB == 1 && b.Value.Rank() == 2 && !transA {
 			// dA = dC·op(B)ᵀ folded over the batch.
-			gemmT(false, !transB, batch*m, k, n, 1, g, n, b.Value.Data, ldb, 1, ga, k)
+			gemmT(false, !transB, batch*m, k, n, 1, g, n, b.Value.Data, ldb, beta, ga, k)
 		} else {
 			for i := 0; i < batch; i++ {
 				bo := 0
@@ -110,25 +111,31 @@ func (matmulOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 				bd := b.Value.Data[bo:]
 				if !transA {
 					// dA (m×k) = dC·op(B)ᵀ
-					gemmT(false, !transB, m, k, n, 1, g[i*sc:], n, bd, ldb, 1, ga[i*sa:], k)
+					gemmT(false, !transB, m, k, n, 1, g[i*sc:], n, bd, ldb, beta, ga[i*sa:], k)
 				} else {
 					// A is k×m; dA = op(B)·dCᵀ (k×m)
-					gemmT(transB, true, k, m, n, 1, bd, ldb, g[i*sc:], n, 1, ga[i*sa:], m)
+					gemmT(transB, true, k, m, n, 1, bd, ldb, g[i*sc:], n, beta, ga[i*sa:], m)
 				}
 			}
 		}
 	}
 	if b.requiresGrad {
-		gb := tp.grad(b).Data
+		gb, acc := tp.gradFor(b)
+		beta := betaFor[T](acc)
 		if batchB == 1 && b.Value.Rank() == 2 && !transA {
 			if !transB {
 				// dB (k×n) = Aᵀ·dC over all folded rows.
-				gemmT(true, false, k, n, batch*m, 1, a.Value.Data, k, g, n, 1, gb, n)
+				gemmT(true, false, k, n, batch*m, 1, a.Value.Data, k, g, n, beta, gb, n)
 			} else {
 				// B is n×k; dB = dCᵀ·A.
-				gemmT(true, false, n, k, batch*m, 1, g, n, a.Value.Data, k, 1, gb, k)
+				gemmT(true, false, n, k, batch*m, 1, g, n, a.Value.Data, k, beta, gb, k)
 			}
 			return
+		}
+		if batchB == 1 && !acc {
+			// A shared B accumulates over the batch: start from zero.
+			clear(gb)
+			beta = 1
 		}
 		for i := 0; i < batch; i++ {
 			bo := 0
@@ -138,10 +145,10 @@ func (matmulOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 			ad := a.Value.Data[i*sa:]
 			if !transB {
 				// dB (k×n) = op(A)ᵀ·dC
-				gemmT(!transA, false, k, n, m, 1, ad, lda, g[i*sc:], n, 1, gb[bo:], n)
+				gemmT(!transA, false, k, n, m, 1, ad, lda, g[i*sc:], n, beta, gb[bo:], n)
 			} else {
 				// B is n×k; dB = dCᵀ·op(A)
-				gemmT(true, transA, n, k, m, 1, g[i*sc:], n, ad, lda, 1, gb[bo:], k)
+				gemmT(true, transA, n, k, m, 1, g[i*sc:], n, ad, lda, beta, gb[bo:], k)
 			}
 		}
 	}
@@ -190,20 +197,29 @@ func (linearOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	rows := x.Value.Len() / max(in, 1)
 	g := nd.Grad.Data
 	if x.requiresGrad {
-		// dx [rows, in] += g [rows, out] · wᵀ
-		gemmT(false, true, rows, in, outDim, 1, g, outDim, w.Value.Data, outDim, 1, tp.grad(x).Data, in)
+		// dx [rows, in] (+)= g [rows, out] · wᵀ
+		gx, acc := tp.gradFor(x)
+		gemmT(false, true, rows, in, outDim, 1, g, outDim, w.Value.Data, outDim, betaFor[T](acc), gx, in)
 	}
 	if w.requiresGrad {
-		// dw [in, out] += xᵀ · g
-		gemmT(true, false, in, outDim, rows, 1, x.Value.Data, in, g, outDim, 1, tp.grad(w).Data, outDim)
+		// dw [in, out] (+)= xᵀ · g
+		gw, acc := tp.gradFor(w)
+		gemmT(true, false, in, outDim, rows, 1, x.Value.Data, in, g, outDim, betaFor[T](acc), gw, outDim)
 	}
 	if b != nil && b.requiresGrad {
-		gb := tp.grad(b).Data[:outDim]
-		for r := 0; r < rows; r++ {
-			row := g[r*outDim : (r+1)*outDim]
-			for i, v := range row {
-				gb[i] += v
-			}
+		gb, acc := tp.gradFor(b)
+		if !acc {
+			clear(gb)
 		}
+		sumRowsTo(gb, g, outDim) // db [out] += Σ_rows g
 	}
+}
+
+// betaFor is the gemm β that stores into (0) or accumulates into (1) a
+// gradient buffer (see gradFor).
+func betaFor[T Float](acc bool) T {
+	if acc {
+		return 1
+	}
+	return 0
 }

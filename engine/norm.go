@@ -38,37 +38,74 @@ func (tp *Tape[T]) LayerNorm(x, gain, bias *Node[T], eps float64) *Node[T] {
 		nd.in[2] = nil
 	}
 	nd.saved = [2]*tensorT[T]{xhat, rstd}
+	var gd, bd []T // nil when absent
+	if gain != nil {
+		gd = gain.Value.Data[:d]
+	}
+	if bias != nil {
+		bd = bias.Value.Data[:d]
+	}
 	src := x.Value.Data
 	for r := 0; r < rows; r++ {
 		row := src[r*d : (r+1)*d]
-		var mean float64
-		for _, v := range row {
-			mean += float64(v)
-		}
-		mean /= float64(d)
-		var vr float64
-		for _, v := range row {
-			dv := float64(v) - mean
-			vr += dv * dv
-		}
-		vr /= float64(d)
-		rs := 1 / math.Sqrt(vr+eps)
+		mean, rs := lnStats(row, eps)
 		rstd.Data[r] = T(rs)
-		xh := xhat.Data[r*d : (r+1)*d]
-		o := out.Data[r*d : (r+1)*d]
-		for i, v := range row {
-			xh[i] = T((float64(v) - mean) * rs)
-			y := xh[i]
-			if gain != nil {
-				y *= gain.Value.Data[i]
-			}
-			if bias != nil {
-				y += bias.Value.Data[i]
-			}
-			o[i] = y
-		}
+		lnApply(xhat.Data[r*d:(r+1)*d], out.Data[r*d:(r+1)*d], row, gd, bd, mean, rs)
 	}
 	return nd
+}
+
+// lnStats returns the mean of row and 1/√(var + eps), biased variance, in
+// two passes in float64 (E[x²] − E[x]² would cancel for large means). The
+// sums run in four lanes, element i into lane i%4, combined (l0+l1)+(l2+l3):
+// the vector kernels' order.
+func lnStats[T Float](row []T, eps float64) (mean, rs float64) {
+	var s, v [4]float64
+	i := 0
+	if r32, ok := asF32(row); ok {
+		i = sum4SIMD(r32, &s)
+	}
+	for ; i < len(row); i++ {
+		s[i&3] += float64(row[i])
+	}
+	d := float64(len(row))
+	mean = ((s[0] + s[1]) + (s[2] + s[3])) / d
+	i = 0
+	if r32, ok := asF32(row); ok {
+		i = sqdev4SIMD(r32, mean, &v)
+	}
+	for ; i < len(row); i++ {
+		dv := float64(row[i]) - mean
+		v[i&3] += dv * dv
+	}
+	return mean, 1 / math.Sqrt(((v[0]+v[1])+(v[2]+v[3]))/d+eps)
+}
+
+// lnApply writes one row's normalised values xh = (x − mean)·rs and the
+// output o = xh·gain + bias (either may be nil).
+func lnApply[T Float](xh, o, x, gain, bias []T, mean, rs float64) {
+	i := 0
+	if x32, ok := asF32(x); ok {
+		xh32, _ := asF32(xh)
+		o32, _ := asF32(o)
+		g32, _ := asF32(gain)
+		b32, _ := asF32(bias)
+		i = lnApplySIMD(xh32, o32, x32, g32, b32, mean, rs)
+	}
+	for ; i < len(x); i++ {
+		h := T((float64(x[i]) - mean) * rs)
+		xh[i] = h
+		switch {
+		case gain != nil && bias != nil:
+			o[i] = h*gain[i] + bias[i]
+		case gain != nil:
+			o[i] = h * gain[i]
+		case bias != nil:
+			o[i] = h + bias[i]
+		default:
+			o[i] = h
+		}
+	}
 }
 
 func (layerNormOp[T]) backward(tp *Tape[T], nd *Node[T]) {
@@ -78,46 +115,75 @@ func (layerNormOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	d := nd.Value.Dim(-1)
 	rows := len(rstd)
 	if gain != nil && gain.requiresGrad {
-		gg := tp.grad(gain).Data
+		gg, acc := tp.gradFor(gain)
+		if !acc {
+			clear(gg)
+		}
 		for r := 0; r < rows; r++ {
-			for i := 0; i < d; i++ {
-				gg[i] += g[r*d+i] * xhat[r*d+i]
-			}
+			mulTo(gg[:d], g[r*d:(r+1)*d], xhat[r*d:(r+1)*d], true) // dgain += g ⊙ xhat
 		}
 	}
 	if bias != nil && bias.requiresGrad {
-		gb := tp.grad(bias).Data
-		for r := 0; r < rows; r++ {
-			for i := 0; i < d; i++ {
-				gb[i] += g[r*d+i]
-			}
+		gb, acc := tp.gradFor(bias)
+		if !acc {
+			clear(gb)
 		}
+		sumRowsTo(gb, g, d)
 	}
 	if !x.requiresGrad {
 		return
 	}
-	gx := tp.grad(x).Data
-	inv := 1 / T(d)
-	for r := 0; r < rows; r++ {
-		// dxhat = g ⊙ gain; dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat⊙xhat))
-		var s1, s2 T
-		for i := 0; i < d; i++ {
-			dh := g[r*d+i]
-			if gain != nil {
-				dh *= gain.Value.Data[i]
-			}
-			s1 += dh
-			s2 += dh * xhat[r*d+i]
+	gx, acc := tp.gradFor(x)
+	var gd []T
+	if gain != nil {
+		gd = gain.Value.Data[:d]
+	} else {
+		// A unit gain: multiplying by 1 is exact, and it lets the vector
+		// kernels, which always multiply, do the row.
+		ones := tp.alloc(false, d)
+		for i := range ones.Data {
+			ones.Data[i] = 1
 		}
-		s1 *= inv
-		s2 *= inv
-		rs := rstd[r]
-		for i := 0; i < d; i++ {
-			dh := g[r*d+i]
-			if gain != nil {
-				dh *= gain.Value.Data[i]
-			}
-			gx[r*d+i] += rs * (dh - s1 - xhat[r*d+i]*s2)
+		gd = ones.Data
+	}
+	for r := 0; r < rows; r++ {
+		lnGradRow(gx[r*d:(r+1)*d], g[r*d:(r+1)*d], gd, xhat[r*d:(r+1)*d], rstd[r], acc)
+	}
+}
+
+// lnGradRow stores (or, with acc, adds) one row's input gradient
+//
+//	dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat ⊙ xhat)),  dxhat = g ⊙ gain,
+//
+// with the two means summed in float64 lanes like lnStats.
+func lnGradRow[T Float](dst, gr, gain, xh []T, rs T, acc bool) {
+	var l [8]float64
+	g32, f32 := asF32(gr)
+	gn32, _ := asF32(gain)
+	x32, _ := asF32(xh)
+	i := 0
+	if f32 {
+		i = lnDotsSIMD(g32, gn32, x32, &l)
+	}
+	for ; i < len(gr); i++ {
+		dh := gr[i] * gain[i]
+		l[i&3] += float64(dh)
+		l[4+i&3] += float64(dh) * float64(xh[i])
+	}
+	n := float64(len(gr))
+	m1 := T(((l[0] + l[1]) + (l[2] + l[3])) / n)
+	m2 := T(((l[4] + l[5]) + (l[6] + l[7])) / n)
+	i = 0
+	if f32 {
+		d32, _ := asF32(dst)
+		i = lnGradSIMD(d32, g32, gn32, x32, float32(rs), float32(m1), float32(m2), acc)
+	}
+	for ; i < len(gr); i++ {
+		v := rs * ((gr[i]*gain[i] - m1) - xh[i]*m2)
+		if acc {
+			dst[i] += v
+		} else {
+			dst[i] = v
 		}
 	}
 }

@@ -41,13 +41,11 @@ func (tp *Tape[T]) Reshape(x *Node[T], shape ...int) *Node[T] {
 
 func (reshapeOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	x := nd.in[0]
-	if !x.requiresGrad {
+	if !x.requiresGrad || tp.shareGrad(x, nd.Grad) {
 		return
 	}
-	gx := tp.grad(x).Data
-	for i, g := range nd.Grad.Data {
-		gx[i] += g
-	}
+	gx, acc := tp.gradFor(x)
+	addTo(gx, nd.Grad.Data, acc)
 }
 
 type permuteOp[T Float] struct{}

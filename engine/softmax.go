@@ -1,6 +1,9 @@
 package engine
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Softmax, log-softmax and cross-entropy along one axis. The tensor is viewed
 // as [outer, n, inner] around the axis.
@@ -61,6 +64,17 @@ func (tp *Tape[T]) softmax(k smKind, x *Node[T], axis int) *Node[T] {
 	nd := tp.newNode(softmaxOp[T]{k}, out, x)
 	nd.ints = [4]int{outer, n, inner}
 	src, dst := x.Value.Data, out.Data
+	if inner == 1 {
+		for o := 0; o < outer; o++ {
+			row, y := src[o*n:(o+1)*n], dst[o*n:(o+1)*n]
+			if k == smSoftmax {
+				softmaxRow(y, row)
+			} else {
+				logSoftmaxRow(y, row)
+			}
+		}
+		return nd
+	}
 	for o := 0; o < outer; o++ {
 		for in := 0; in < inner; in++ {
 			base := o*n*inner + in
@@ -70,7 +84,7 @@ func (tp *Tape[T]) softmax(k smKind, x *Node[T], axis int) *Node[T] {
 			}
 			s := 0.0
 			for i := 0; i < n; i++ {
-				e := math.Exp(float64(src[base+i*inner]) - m)
+				e := expFor[T](float64(src[base+i*inner]) - m)
 				s += e
 				if k == smSoftmax {
 					dst[base+i*inner] = T(e)
@@ -92,12 +106,70 @@ func (tp *Tape[T]) softmax(k smKind, x *Node[T], axis int) *Node[T] {
 	return nd
 }
 
+// expFor is e^w for w ≤ 0 (a shifted softmax argument): the fast expNeg on
+// float32 tapes, math.Exp on float64 ones. The size test is a constant in
+// each instantiation, so the choice costs nothing.
+func expFor[T Float](w float64) float64 {
+	var z T
+	if unsafe.Sizeof(z) == 4 {
+		return expNeg(w)
+	}
+	return math.Exp(w)
+}
+
+// rowMax is the largest element (−Inf for an empty row; NaN propagates).
+func rowMax[T Float](row []T) float64 {
+	m := math.Inf(-1)
+	for _, v := range row {
+		m = math.Max(m, float64(v))
+	}
+	return m
+}
+
+// softmaxRow writes y = softmax(x) over one contiguous row and returns
+// the row's max and Σ e^{x−max}.
+func softmaxRow[T Float](y, x []T) (m, s float64) {
+	if x32, ok := asF32(x); ok {
+		y32, _ := asF32(y)
+		return softmaxRowF32(y32, x32, 1)
+	}
+	m = rowMax(x)
+	y = y[:len(x)]
+	for i, v := range x {
+		e := expFor[T](float64(v) - m)
+		s += e
+		y[i] = T(e)
+	}
+	inv := 1 / s
+	for i, v := range y {
+		y[i] = T(float64(v) * inv)
+	}
+	return m, s
+}
+
+// logSoftmaxRow writes y = x − logsumexp(x) over one contiguous row.
+func logSoftmaxRow[T Float](y, x []T) {
+	m := rowMax(x)
+	s := 0.0
+	for _, v := range x {
+		s += expFor[T](float64(v) - m)
+	}
+	lse := m + math.Log(s)
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = T(float64(v) - lse)
+	}
+}
+
 func (o softmaxOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	x := nd.in[0]
 	if !x.requiresGrad {
 		return
 	}
-	gx := tp.grad(x).Data
+	gx, acc := tp.gradFor(x)
+	if !acc {
+		clear(gx)
+	}
 	g, y := nd.Grad.Data, nd.Value.Data
 	outer, n, inner := nd.ints[0], nd.ints[1], nd.ints[2]
 	for ou := 0; ou < outer; ou++ {
@@ -125,6 +197,91 @@ func (o softmaxOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 					gx[j] += g[j] - T(math.Exp(float64(y[j])))*sum
 				}
 			}
+		}
+	}
+}
+
+type causalSoftmaxOp[T Float] struct{}
+
+func (causalSoftmaxOp[T]) name() string { return "CausalSoftmax" }
+
+// CausalSoftmax is Softmax(CausalMask(Scale(scores, scale, 0)), −1) as one
+// op: attention weights from raw scores [..., T, T], each query row q
+// normalised over key positions k ≤ q; the weights above the diagonal are
+// exactly 0 and receive no gradient. It makes one pass where the three ops
+// make three full-size tensors, and skips the masked half.
+func (tp *Tape[T]) CausalSoftmax(scores *Node[T], scale float64) *Node[T] {
+	if tp.err != nil {
+		return tp.deadNode()
+	}
+	s := scores.Shape()
+	if len(s) < 2 || s[len(s)-1] != s[len(s)-2] {
+		return tp.fail("engine: CausalSoftmax needs [..., T, T], got %v", shapeCopy(s))
+	}
+	t := s[len(s)-1]
+	out := tp.alloc(false, s...)
+	nd := tp.newNode(causalSoftmaxOp[T]{}, out, scores)
+	nd.f[0] = scale
+	src, dst := scores.Value.Data, out.Data
+	sc := T(scale)
+	s32, f32 := asF32(src)
+	d32, _ := asF32(dst)
+	for b := 0; b+t*t <= len(dst); b += t * t {
+		for q := 0; q < t; q++ {
+			if f32 {
+				softmaxRowF32(d32[b+q*t:b+q*t+q+1], s32[b+q*t:b+q*t+q+1], float32(scale))
+				clear(d32[b+q*t+q+1 : b+(q+1)*t])
+				continue
+			}
+			row, y := src[b+q*t:b+q*t+q+1], dst[b+q*t:b+(q+1)*t]
+			m := math.Inf(-1)
+			for _, v := range row {
+				m = math.Max(m, float64(v*sc))
+			}
+			var sum float64
+			for i, v := range row {
+				e := expFor[T](float64(v*sc) - m)
+				sum += e
+				y[i] = T(e)
+			}
+			inv := 1 / sum
+			for i := range row {
+				y[i] = T(float64(y[i]) * inv)
+			}
+			clear(y[q+1:])
+		}
+	}
+	return nd
+}
+
+func (causalSoftmaxOp[T]) backward(tp *Tape[T], nd *Node[T]) {
+	x := nd.in[0]
+	if !x.requiresGrad {
+		return
+	}
+	gx, acc := tp.gradFor(x)
+	t := nd.Value.Dim(-1)
+	g, y := nd.Grad.Data, nd.Value.Data
+	sc := T(nd.f[0])
+	for b := 0; b+t*t <= len(g); b += t * t {
+		for q := 0; q < t; q++ {
+			o := b + q*t
+			gr, yr, dst := g[o:o+q+1], y[o:o+q+1], gx[o:o+t]
+			// dx = scale · y ⊙ (g − Σ g·y) on k ≤ q, 0 above.
+			var dot T
+			for i, v := range gr {
+				dot += v * yr[i]
+			}
+			if acc {
+				for i, v := range gr {
+					dst[i] += sc * yr[i] * (v - dot)
+				}
+				continue
+			}
+			for i, v := range gr {
+				dst[i] = sc * yr[i] * (v - dot)
+			}
+			clear(dst[q+1:])
 		}
 	}
 }
@@ -162,28 +319,25 @@ func (tp *Tape[T]) CrossEntropy(logits *Node[T], targets []int) *Node[T] {
 	nd.idx = tp.ints.copyOf(targets)
 	nd.saved[0] = probs
 	src := logits.Value.Data
+	// loss_r = ln s_r + m_r − x_r[t]. The logs are taken of products of up
+	// to 16 sums: each s_r ∈ [1, C] (its largest term is 1), so a product
+	// stays far inside float64's range, and one log replaces sixteen.
 	total, count := 0.0, 0
+	prod, factors := 1.0, 0
 	for r := 0; r < rows; r++ {
 		row := src[r*c : (r+1)*c]
-		m := math.Inf(-1)
-		for _, v := range row {
-			m = math.Max(m, float64(v))
-		}
-		s := 0.0
-		for i, v := range row {
-			e := math.Exp(float64(v) - m)
-			s += e
-			probs.Data[r*c+i] = T(e)
-		}
-		inv := 1 / s
-		for i := range row {
-			probs.Data[r*c+i] = T(float64(probs.Data[r*c+i]) * inv)
-		}
+		m, s := softmaxRow(probs.Data[r*c:(r+1)*c], row)
 		if t := targets[r]; t >= 0 {
-			total -= float64(row[t]) - m - math.Log(s)
+			total -= float64(row[t]) - m
+			prod *= s
+			if factors++; factors == 16 {
+				total += math.Log(prod)
+				prod, factors = 1, 0
+			}
 			count++
 		}
 	}
+	total += math.Log(prod)
 	nd.ints[0] = count
 	if count > 0 {
 		out.Data[0] = T(total / float64(count))
@@ -198,17 +352,27 @@ func (crossEntropyOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	if !x.requiresGrad || nd.ints[0] == 0 {
 		return
 	}
-	gx := tp.grad(x).Data
+	gx, acc := tp.gradFor(x)
 	probs := nd.saved[0].Data
 	c := nd.saved[0].Dim(1)
 	scale := nd.Grad.Data[0] / T(nd.ints[0])
+	if nd.ints[0] == len(nd.idx) {
+		// No ignored rows: one pass over the whole tensor, then the targets.
+		scaleTo(gx, probs, scale, acc)
+		for r, t := range nd.idx {
+			gx[r*c+t] -= scale
+		}
+		return
+	}
 	for r, t := range nd.idx {
 		if t < 0 {
+			if !acc {
+				clear(gx[r*c : (r+1)*c])
+			}
 			continue
 		}
-		for i := 0; i < c; i++ {
-			gx[r*c+i] += scale * probs[r*c+i]
-		}
+		// d/dx = (softmax − onehot(t)) · scale
+		scaleTo(gx[r*c:(r+1)*c], probs[r*c:(r+1)*c], scale, acc)
 		gx[r*c+t] -= scale
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -45,6 +46,7 @@ type Node[T Float] struct {
 	param        *Param[T]
 	requiresGrad bool
 	id           int
+	uses         int32 // how many op inputs refer to this node
 }
 
 // RequiresGrad reports whether gradients flow to this node.
@@ -110,6 +112,27 @@ func (tp *Tape[T]) Err() error { return tp.err }
 // Len is the number of nodes recorded since the last Reset.
 func (tp *Tape[T]) Len() int { return tp.n }
 
+// Fail records err on the tape as if an op had failed: it becomes Err's
+// and Backward's result (unless an earlier error is already recorded), every
+// later op is a no-op, and the returned placeholder node may be used like
+// any op result. Model code uses it to report its own errors (a bad input
+// shape, a config mismatch) without checking at every call:
+//
+//	if len(x.Shape()) != 3 {
+//		return tp.Fail(fmt.Errorf("block: want [B, T, D], got %v", x.Shape()))
+//	}
+//
+// A nil err records an error saying so.
+func (tp *Tape[T]) Fail(err error) *Node[T] {
+	if err == nil {
+		err = errors.New("engine: Fail called with a nil error")
+	}
+	if tp.err == nil {
+		tp.err = err
+	}
+	return tp.deadNode()
+}
+
 func (tp *Tape[T]) fail(format string, args ...any) *Node[T] {
 	if tp.err == nil {
 		tp.err = fmt.Errorf(format, args...)
@@ -137,8 +160,11 @@ func (tp *Tape[T]) newNode(o op[T], val *tensor.Tensor[T], ins ...*Node[T]) *Nod
 	if !tp.NoGrad {
 		for i, in := range ins {
 			nd.in[i] = in
-			if in != nil && in.requiresGrad {
-				nd.requiresGrad = true
+			if in != nil {
+				in.uses++
+				if in.requiresGrad {
+					nd.requiresGrad = true
+				}
 			}
 		}
 	}
@@ -261,11 +287,39 @@ func (tp *Tape[T]) backward(out *Node[T], seed *tensor.Tensor[T]) error {
 }
 
 // grad returns n's gradient buffer, allocating a zeroed one on first use.
+// Backwards that scatter or accumulate into part of it use this; those
+// that write every element use gradFor.
 func (tp *Tape[T]) grad(n *Node[T]) *tensor.Tensor[T] {
 	if n.Grad == nil {
 		n.Grad = tp.alloc(true, n.Value.Shape()...)
 	}
 	return n.Grad
+}
+
+// gradFor returns n's gradient for a backward that writes every element.
+// When n has no gradient yet the buffer is fresh, its contents unspecified,
+// and acc is false: the op must store. Otherwise acc is true and the op must
+// add (other consumers, or a parameter's accumulator, are already in it).
+// Storing into a fresh buffer skips both zeroing it and reading it back.
+func (tp *Tape[T]) gradFor(n *Node[T]) (g []T, acc bool) {
+	if n.Grad != nil {
+		return n.Grad.Data, true
+	}
+	n.Grad = tp.alloc(false, n.Value.Shape()...)
+	return n.Grad.Data, false
+}
+
+// shareGrad makes n's gradient the tensor g itself, viewed in n's shape,
+// when an op's input gradient is exactly its output gradient g (Reshape,
+// the operands of Add): no copy. It is safe only when nothing else will
+// ever add into n's gradient: n has none yet, is not a parameter, and this
+// op is its only consumer. It reports whether it shared.
+func (tp *Tape[T]) shareGrad(n *Node[T], g *tensor.Tensor[T]) bool {
+	if n.Grad != nil || n.param != nil || n.uses != 1 {
+		return false
+	}
+	n.Grad = tp.views.view(g.Data, n.Value.Shape())
+	return true
 }
 
 // shapeCopy copies a shape for error messages, so the original slice does

@@ -1,9 +1,6 @@
 package engine
 
-import (
-	"math"
-	"unsafe"
-)
+import "math"
 
 // Unary elementwise ops. Each saves nothing beyond its input and output
 // values; the backward uses whichever is cheaper.
@@ -42,10 +39,14 @@ func (tp *Tape[T]) Log(x *Node[T]) *Node[T] { return tp.unary(unLog, x, 0, 0) }
 // Sqrt returns √x.
 func (tp *Tape[T]) Sqrt(x *Node[T]) *Node[T] { return tp.unary(unSqrt, x, 0, 0) }
 
-// Relu returns max(x, 0); its gradient at 0 is 0 (as PyTorch).
+// Relu returns max(x, 0) (NaN for NaN). Its gradient is 0 where x ≤ 0 and
+// passes where x > 0 or x is NaN, as PyTorch's.
 func (tp *Tape[T]) Relu(x *Node[T]) *Node[T] { return tp.unary(unRelu, x, 0, 0) }
 
-// Gelu returns x·Φ(x) with the exact normal CDF (PyTorch's default GELU).
+// Gelu returns x·Φ(x) with the exact normal CDF Φ (PyTorch's default GELU,
+// not the tanh approximation). On a float32 tape it is evaluated with a
+// fitted erfc (see fastmath.go: within 1.5e-7 relative of exact); the
+// forward saves Φ(x) + x·φ(x), so the backward is one multiply.
 func (tp *Tape[T]) Gelu(x *Node[T]) *Node[T] { return tp.unary(unGelu, x, 0, 0) }
 
 // Tanh returns tanh x.
@@ -98,9 +99,23 @@ func (tp *Tape[T]) unary(k unKind, x *Node[T], p, q float64) *Node[T] {
 			dst[i] = max(v, 0)
 		}
 	case unGelu:
+		var deriv []T
+		if nd.requiresGrad {
+			nd.saved[0] = tp.alloc(false, x.Shape()...)
+			deriv = nd.saved[0].Data
+		}
+		if s32, ok := asF32(src); ok {
+			d32, _ := asF32(dst)
+			g32, _ := asF32(deriv)
+			geluF32(d32, g32, s32)
+			break
+		}
 		for i, v := range src {
-			f := float64(v)
-			dst[i] = T(0.5 * f * (1 + math.Erf(f/math.Sqrt2)))
+			y, d := gelu64(float64(v))
+			dst[i] = T(y)
+			if deriv != nil {
+				deriv[i] = T(d)
+			}
 		}
 	case unTanh:
 		for i, v := range src {
@@ -147,9 +162,36 @@ func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	if !x.requiresGrad {
 		return
 	}
-	gx := tp.grad(x).Data
 	g, src, y := nd.Grad.Data, x.Value.Data, nd.Value.Data
+	gx, acc := tp.gradFor(x)
 	gx = gx[:len(g)]
+	switch o.k {
+	case unRelu:
+		if g32, ok := asF32(g); ok {
+			gx32, _ := asF32(gx)
+			y32, _ := asF32(y)
+			reluGradF32(gx32, g32, y32, acc)
+			return
+		}
+		if !acc {
+			clear(gx)
+		}
+		for i, gi := range g {
+			if y[i] != 0 {
+				gx[i] += gi
+			}
+		}
+		return
+	case unGelu:
+		mulTo(gx, g, nd.saved[0].Data, acc)
+		return
+	case unScale:
+		scaleTo(gx, g, T(nd.f[0]), acc)
+		return
+	}
+	if !acc {
+		clear(gx)
+	}
 	switch o.k {
 	case unNeg:
 		for i, gi := range g {
@@ -166,25 +208,6 @@ func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 	case unSqrt:
 		for i, gi := range g {
 			gx[i] += gi / (2 * y[i])
-		}
-	case unRelu:
-		if g32, ok := asF32(g); ok {
-			gx32, _ := asF32(gx)
-			s32, _ := asF32(src)
-			reluGradF32(gx32, g32, s32)
-			break
-		}
-		for i, gi := range g {
-			if src[i] > 0 {
-				gx[i] += gi
-			}
-		}
-	case unGelu:
-		for i, gi := range g {
-			f := float64(src[i])
-			cdf := 0.5 * (1 + math.Erf(f/math.Sqrt2))
-			pdf := math.Exp(-0.5*f*f) / math.Sqrt(2*math.Pi)
-			gx[i] += gi * T(cdf+f*pdf)
 		}
 	case unTanh:
 		for i, gi := range g {
@@ -203,42 +226,5 @@ func (o unaryOp[T]) backward(tp *Tape[T], nd *Node[T]) {
 		for i, gi := range g {
 			gx[i] += gi * T(p*math.Pow(float64(src[i]), p-1))
 		}
-	case unScale:
-		a := T(nd.f[0])
-		for i, gi := range g {
-			gx[i] += gi * a
-		}
-	}
-}
-
-// reluF32 is a branchless relu on the float32 bit patterns: a negative
-// number's sign bit, smeared by an arithmetic shift, masks it to +0.
-// (Branchy code mispredicts on half the elements of a random activation.)
-func reluF32(dst, src []float32) {
-	if len(src) == 0 {
-		return
-	}
-	d := unsafe.Slice((*int32)(unsafe.Pointer(&dst[0])), len(src))
-	s := unsafe.Slice((*int32)(unsafe.Pointer(&src[0])), len(src))
-	for i, v := range s {
-		d[i] = v &^ (v >> 31)
-	}
-}
-
-// reluGradF32 adds g where src > 0, branchlessly (masking g's bits).
-func reluGradF32(gx, g, src []float32) {
-	if len(g) == 0 {
-		return
-	}
-	gb := unsafe.Slice((*int32)(unsafe.Pointer(&g[0])), len(g))
-	s := unsafe.Slice((*int32)(unsafe.Pointer(&src[0])), len(g))
-	gx = gx[:len(g)]
-	for i, v := range gb {
-		x := s[i]
-		var nz int32
-		if x != 0 {
-			nz = -1
-		}
-		gx[i] += math.Float32frombits(uint32(v & ^(x >> 31) & nz))
 	}
 }

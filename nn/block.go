@@ -55,7 +55,6 @@ type Block[T tensor.Float] struct {
 	cfg         BlockConfig
 	dHead       int
 	scale       float64
-	perm0213    [4]int
 }
 
 // NewBlock returns a block with PyTorch default initialisation (Linear
@@ -67,7 +66,7 @@ func NewBlock[T tensor.Float](cfg BlockConfig, r *rng.PCG) (*Block[T], error) {
 	}
 	p := fmt.Sprintf("blocks.%d.", cfg.Index)
 	d := cfg.DModel
-	b := &Block[T]{cfg: cfg, dHead: d / cfg.Heads, perm0213: [4]int{0, 2, 1, 3}}
+	b := &Block[T]{cfg: cfg, dHead: d / cfg.Heads}
 	b.scale = 1 / math.Sqrt(float64(b.dHead))
 	lin := func(name string, in, out int) *Linear[T] {
 		if err != nil {
@@ -113,19 +112,18 @@ func (b *Block[T]) Forward(tp *engine.Tape[T], x *engine.Node[T], hooks *hook.Se
 
 	heads := func(l *Linear[T], p hook.BlockPoint) *engine.Node[T] {
 		y := tp.Reshape(l.Forward(tp, h), nb, nt, H, dh) // [B, T, H, dh]
-		y = hooks.At(tp, hook.Block(i, p), y)
-		return tp.Permute(y, b.perm0213[:]...) // [B, H, T, dh]
+		return hooks.At(tp, hook.Block(i, p), y)
 	}
 	q, k, v := heads(b.Q, hook.Q), heads(b.K, hook.K), heads(b.V, hook.V)
 
-	scores := tp.MatMulT(q, k, false, true) // [B, H, T, T]
-	scores = tp.Scale(scores, b.scale, 0)   // / √dh
-	scores = tp.CausalMask(scores)
-	pattern := tp.Softmax(scores, -1) // [B, H, T, T]
+	// The attention ops work on the [B, T, H, dh] layout in place (no
+	// permutes); CausalSoftmax scales by 1/√dh, masks and normalises in one
+	// pass.
+	scores := tp.AttnScores(q, k)                // [B, H, T, T]
+	pattern := tp.CausalSoftmax(scores, b.scale) // [B, H, T, T]
 	pattern = hooks.At(tp, hook.Block(i, hook.Pattern), pattern)
 
-	z := tp.MatMul(pattern, v)          // [B, H, T, dh]
-	z = tp.Permute(z, b.perm0213[:]...) // [B, T, H, dh]
+	z := tp.AttnMix(pattern, v) // [B, T, H, dh]
 	z = hooks.At(tp, hook.Block(i, hook.Z), z)
 	z = tp.Reshape(z, nb, nt, D) // [B, T, D]
 	attn := b.O.Forward(tp, z)   // [B, T, D]
