@@ -2,6 +2,8 @@
 
 package gemm
 
+//go:generate go run gen_kernels.go
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax, edx uint32)
 

@@ -15,6 +15,7 @@ type sjob struct {
 
 	// Filled in by plan.
 	packA, packB bool
+	pairs        bool // narrow C (n <= 8) on the AVX-512 pair kernels
 	kc           int  // depth of the k blocks; a function of k and impl only
 	ncb          int  // columns per packed-B block (k*ncb <= bBudget)
 	nt           int  // goroutines to use
@@ -42,6 +43,13 @@ const (
 	// Max float32s of packed B per block (the whole k depth of ncb columns).
 	bBudget = 1 << 20
 )
+
+// pairsOK reports whether a product runs on the AVX-512 pair kernels: C
+// at most 8 wide (a 16-wide kernel would leave half its lanes idle) and A,
+// B not transposed (a transposed A takes sgemmNarrowT instead).
+func pairsOK(impl int, transA, transB bool, n, k int) bool {
+	return impl == implAVX512 && haveAsmPack && useNarrow && !transA && !transB && n <= 8 && k >= 2
+}
 
 // forcePack, when >= 0, overrides the packing decision (bit 0: pack A,
 // bit 1: pack B; a transposed B is always packed). Tests only.
@@ -79,6 +87,11 @@ func (j *sjob) plan(threads int) {
 	j.packA = badStride(j.lda) && j.n >= 256 && j.k >= 64 && j.m >= g.mr
 	if forcePack >= 0 { // tests: exercise every packing combination
 		j.packA, j.packB = forcePack&1 != 0, forcePack&2 != 0 || j.transB
+	}
+	if j.pairs = pairsOK(j.impl, j.transA, j.transB, j.n, j.k); j.pairs {
+		// One k block; B is always packed (into pairs of rows); A is read
+		// in place (the kernel needs consecutive k adjacent).
+		j.kc, j.packA, j.packB = j.k, false, true
 	}
 	j.nt = 1
 	if threads <= 1 || work < 2*parGrain {
@@ -139,6 +152,12 @@ func (j *sjob) runCols(m0, m1, n0, n1 int, buf *packBuf) {
 func (j *sjob) packBBlock(buf *packBuf, n0, n1 int) []float32 {
 	g := &geoms[j.impl]
 	NR := g.nr
+	if j.pairs {
+		pb := buf.bufB(16 * ((j.k + 1) / 2))
+		_ = j.b[(j.k-1)*j.ldb+n1-1]
+		packPairs(unsafe.Pointer(&j.b[n0]), 4*j.ldb, j.k, n1-n0, unsafe.Pointer(&pb[0]))
+		return pb
+	}
 	npad := roundUp(n1-n0, NR)
 	pb := buf.bufB(j.k * npad)
 	asmPack := haveAsmPack && j.impl == implAVX512
@@ -192,10 +211,14 @@ func (j *sjob) run(m0, m1, n0, n1 int, pb []float32, buf *packBuf) {
 			}
 			for jr := 0; jr < n1-n0; jr += NR {
 				nr := min(NR, n1-n0-jr)
-				if j.packB {
+				switch {
+				case j.pairs:
+					kp.b = unsafe.Pointer(&pb[0])
+					kp.rsB = 64
+				case j.packB:
 					kp.b = unsafe.Pointer(&pb[pc*npad+jr*kcur])
 					kp.rsB = 4 * NR
-				} else {
+				default:
 					kp.b = unsafe.Pointer(&j.b[pc*j.ldb+n0+jr])
 					kp.rsB = 4 * j.ldb
 				}
@@ -216,6 +239,10 @@ func (j *sjob) run(m0, m1, n0, n1 int, pb []float32, buf *packBuf) {
 						kp.rsA, kp.csA = 4*j.lda, 4
 					}
 					kp.c = unsafe.Pointer(&j.c[(ic+ir)*j.ldc+n0+jr])
+					if j.pairs {
+						callPair512(mr, &kp)
+						continue
+					}
 					callKernel(j.impl, mr, nr, &kp)
 				}
 			}

@@ -13,19 +13,18 @@ const (
 	implAVX512
 )
 
-// geometry describes one kernel set: the register tile (mr x nr), the
-// vector width and the cache-blocking sizes used by the packed path.
+// geometry describes one kernel set: the register tile (mr x nr) and the
+// cache blocking of the packed path.
 type geometry struct {
 	mr, nr int // register tile: at most mr rows by nr columns per kernel call
 	kc     int // max depth of one k block
-	mc     int // rows of A packed per block (multiple of mr)
-	nc     int // columns of B packed per block (multiple of nr)
+	mc     int // rows of A packed per block (multiple of mr; mc*kc fits in L2)
 }
 
 var geoms = [...]geometry{
-	implGeneric: {mr: 4, nr: 16, kc: 256, mc: 128, nc: 1024},
-	implAVX2:    {mr: 6, nr: 16, kc: 256, mc: 144, nc: 2048},
-	implAVX512:  {mr: 14, nr: 32, kc: 256, mc: 336, nc: 2048},
+	implGeneric: {mr: 4, nr: 16, kc: 256, mc: 128},
+	implAVX2:    {mr: 6, nr: 16, kc: 256, mc: 144},
+	implAVX512:  {mr: 14, nr: 32, kc: 256, mc: 336},
 }
 
 var (
@@ -126,8 +125,17 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scaleS(m, n, beta, c, ldc)
 		return
 	}
-	impl := currentImpl()
-	if m*n*k < packMin && k <= geoms[impl].kc && (!transB || k*n <= smallBT) {
+	sgemm(currentImpl(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// sgemm is Sgemm after argument checking, for m, n, k > 0 and alpha != 0.
+func sgemm(impl int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if transA && n <= narrowN && m >= 32 && m*n <= 1<<20 && m*n*k >= 1<<14 && impl == implAVX512 && haveAsmPack && useNarrow {
+		sgemmNarrowT(impl, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	pairs := pairsOK(impl, transA, transB, n, k) && m >= 16 && m*n*k >= 1<<12
+	if !pairs && m*n*k < packMin && k <= geoms[impl].kc && (!transB || k*n <= smallBT) {
 		sgemmSmall(impl, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}

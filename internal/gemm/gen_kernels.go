@@ -5,7 +5,8 @@
 //
 //	go run gen_kernels.go
 //
-// It writes sgemm_avx512_{epi,m1,m8,m12}_amd64.s, sgemm_avx2_amd64.s and
+// It writes sgemm_avx512_{epi,m1,m8,m12,pair1,pair10}_amd64.s,
+// sgemm_avx2_amd64.s and
 // kernels_gen_amd64.go. Do not edit those files by hand.
 package main
 
@@ -168,6 +169,84 @@ func gen512(w *asm, mr, nv int) {
 	w.op("JNE loop")
 	w.label("epi")
 	w.op("JMP ·epi512n%d(SB)", nv)
+	w.WriteString("\n")
+}
+
+func namePair(mr int) string { return fmt.Sprintf("sk512pm%d", mr) }
+
+// genPair512 writes the AVX-512 "pair" kernel for an mr x (n <= 8) tile:
+// one vector holds 8 columns for two consecutive k. A must have csA == 4
+// (the pair A(i,2q), A(i,2q+1) is one 8-byte broadcast) and B is packed by
+// packPairs (row q: lane 2j+t = B(2q+t, j)), so every lane does useful
+// work. The even- and odd-k partial sums are added at the end, then the
+// tile goes through the usual nv=1 epilogue.
+func genPair512(w *asm, mr int) {
+	acc := func(i int) string { return fmt.Sprintf("Z%d", i) }
+	w.WriteString(fmt.Sprintf("// func %s(p *kparams)\nTEXT ·%s(SB), NOSPLIT, $0-8\n", namePair(mr), namePair(mr)))
+	w.op("MOVQ p+0(FP), R12")
+	w.op("MOVQ %d(R12), AX", offA)
+	w.op("MOVQ %d(R12), BX", offB)
+	w.op("MOVQ %d(R12), CX", offK)
+	w.op("MOVQ %d(R12), SI", offRsA)
+	w.op("MOVQ %d(R12), R13", offRsB)
+	w.strides(mr, "AX", "DX", "SI", "DI", "R11")
+	w.op("KMOVW %d(R12), K1", offM0)
+	for i := 0; i < mr; i++ {
+		w.op("VPXORD %s, %s, %s", acc(i), acc(i), acc(i))
+	}
+	w.prefetchC(mr, 32)
+	w.op("MOVQ $%d, R9", mr)
+	w.op("MOVQ CX, R10")
+	w.op("SHRQ $1, CX")
+	w.op("JEQ tail")
+	w.label("loop")
+	w.op("VMOVUPS (BX), Z28")
+	for i := 0; i < mr; i++ {
+		t := fmt.Sprintf("Z%d", 30+i%2)
+		w.op("VBROADCASTSD %s, %s", rowAddr(i, "AX", "DX", "SI", "DI", "R11", 0), t)
+		w.op("VFMADD231PS %s, Z28, %s", t, acc(i))
+	}
+	w.op("ADDQ $8, AX")
+	if mr > 7 {
+		w.op("ADDQ $8, DX")
+	}
+	w.op("ADDQ R13, BX")
+	w.op("DECQ CX")
+	w.op("JNE loop")
+	w.label("tail")
+	// Odd k: the last packed row has B(k-1, j) in the even lanes; the odd
+	// lanes must stay untouched (0*Inf would make NaN).
+	w.op("TESTQ $1, R10")
+	w.op("JEQ reduce")
+	w.op("VMOVUPS (BX), Z28")
+	w.op("MOVL $0x5555, R8")
+	w.op("KMOVW R8, K3")
+	for i := 0; i < mr; i++ {
+		w.op("VFMADD231PS.BCST %s, Z28, K3, %s", rowAddr(i, "AX", "DX", "SI", "DI", "R11", 0), acc(i))
+	}
+	w.label("reduce")
+	w.op("JMP ·epiPair512(SB)")
+	w.WriteString("\n")
+}
+
+// epiPair512 adds the even- and odd-k halves of the R9 pair-kernel
+// accumulators, compacts them into the low 8 lanes and continues with the
+// nv=1 epilogue.
+func epiPair512(w *asm) {
+	w.WriteString("// func epiPair512(p *kparams)\nTEXT ·epiPair512(SB), NOSPLIT, $0-8\n")
+	w.op("VMOVUPS pairIdx<>(SB), Z29")
+	for i := 0; i < 14; i++ {
+		z := fmt.Sprintf("Z%d", i)
+		w.op("VPERMILPS $0xB1, %s, Z30", z)
+		w.op("VADDPS Z30, %s, %s", z, z)
+		w.op("VPERMPS %s, Z29, %s", z, z)
+		if i < 13 {
+			w.op("CMPQ R9, $%d", i+1)
+			w.op("JEQ done")
+		}
+	}
+	w.label("done")
+	w.op("JMP ·epi512n1(SB)")
 	w.WriteString("\n")
 }
 
@@ -343,6 +422,26 @@ func main() {
 		}
 		write(f.name, w.Bytes())
 	}
+	for _, f := range []struct {
+		name   string
+		lo, hi int
+	}{{"sgemm_avx512_pair1_amd64.s", 1, 9}, {"sgemm_avx512_pair10_amd64.s", 10, mr512}} {
+		var w asm
+		w.WriteString(pre)
+		if f.lo == 1 {
+			w.WriteString("// Lane i <- lane 2i: compacts the pair sums into the low 8 lanes.\n")
+			for i := 0; i < 16; i++ {
+				w.WriteString(fmt.Sprintf("DATA pairIdx<>+%d(SB)/4, $%d\n", 4*i, (2*i)%16))
+			}
+			w.WriteString("GLOBL pairIdx<>(SB), RODATA|NOPTR, $64\n\n")
+			epiPair512(&w)
+		}
+		for mr := f.lo; mr <= f.hi; mr++ {
+			genPair512(&w, mr)
+		}
+		write(f.name, w.Bytes())
+	}
+
 	var w asm
 	w.WriteString(pre)
 	for nv := 1; nv <= 2; nv++ {
@@ -356,13 +455,16 @@ func main() {
 	var g strings.Builder
 	g.WriteString(header + "//go:build amd64 && !purego\n\npackage gemm\n\n")
 	g.WriteString("// Shared epilogues; only reached by tail jumps from the kernels.\n\n")
-	for _, e := range []string{"epi512n1", "epi512n2", "epi256n1", "epi256n2"} {
+	for _, e := range []string{"epi512n1", "epi512n2", "epiPair512", "epi256n1", "epi256n2"} {
 		fmt.Fprintf(&g, "//go:noescape\nfunc %s(p *kparams)\n\n", e)
 	}
 	for mr := 1; mr <= mr512; mr++ {
 		for nv := 1; nv <= 2; nv++ {
 			fmt.Fprintf(&g, "//go:noescape\nfunc %s(p *kparams)\n\n", name512(mr, nv))
 		}
+	}
+	for mr := 1; mr <= mr512; mr++ {
+		fmt.Fprintf(&g, "//go:noescape\nfunc %s(p *kparams)\n\n", namePair(mr))
 	}
 	for mr := 1; mr <= mr256; mr++ {
 		for nv := 1; nv <= 2; nv++ {
@@ -374,6 +476,11 @@ func main() {
 		for nv := 1; nv <= 2; nv++ {
 			fmt.Fprintf(&g, "\tcase %d:\n\t\t%s(p)\n", mr<<1|(nv-1), name512(mr, nv))
 		}
+	}
+	g.WriteString("\t}\n}\n\n")
+	g.WriteString("// callPair512 runs the AVX-512 pair kernel for an mr x (n<=8) tile.\nfunc callPair512(mr int, p *kparams) {\n\tswitch mr {\n")
+	for mr := 1; mr <= mr512; mr++ {
+		fmt.Fprintf(&g, "\tcase %d:\n\t\t%s(p)\n", mr, namePair(mr))
 	}
 	g.WriteString("\t}\n}\n\n")
 	g.WriteString("// callK256 runs the AVX2 kernel for an mr x (nv*8) tile.\nfunc callK256(mr, nv int, p *kparams) {\n\tswitch mr<<1 | (nv - 1) {\n")

@@ -13,6 +13,9 @@ func epi512n1(p *kparams)
 func epi512n2(p *kparams)
 
 //go:noescape
+func epiPair512(p *kparams)
+
+//go:noescape
 func epi256n1(p *kparams)
 
 //go:noescape
@@ -101,6 +104,48 @@ func sk512m14n1(p *kparams)
 
 //go:noescape
 func sk512m14n2(p *kparams)
+
+//go:noescape
+func sk512pm1(p *kparams)
+
+//go:noescape
+func sk512pm2(p *kparams)
+
+//go:noescape
+func sk512pm3(p *kparams)
+
+//go:noescape
+func sk512pm4(p *kparams)
+
+//go:noescape
+func sk512pm5(p *kparams)
+
+//go:noescape
+func sk512pm6(p *kparams)
+
+//go:noescape
+func sk512pm7(p *kparams)
+
+//go:noescape
+func sk512pm8(p *kparams)
+
+//go:noescape
+func sk512pm9(p *kparams)
+
+//go:noescape
+func sk512pm10(p *kparams)
+
+//go:noescape
+func sk512pm11(p *kparams)
+
+//go:noescape
+func sk512pm12(p *kparams)
+
+//go:noescape
+func sk512pm13(p *kparams)
+
+//go:noescape
+func sk512pm14(p *kparams)
 
 //go:noescape
 func sk256m1n1(p *kparams)
@@ -197,6 +242,40 @@ func callK512(mr, nv int, p *kparams) {
 		sk512m14n1(p)
 	case 29:
 		sk512m14n2(p)
+	}
+}
+
+// callPair512 runs the AVX-512 pair kernel for an mr x (n<=8) tile.
+func callPair512(mr int, p *kparams) {
+	switch mr {
+	case 1:
+		sk512pm1(p)
+	case 2:
+		sk512pm2(p)
+	case 3:
+		sk512pm3(p)
+	case 4:
+		sk512pm4(p)
+	case 5:
+		sk512pm5(p)
+	case 6:
+		sk512pm6(p)
+	case 7:
+		sk512pm7(p)
+	case 8:
+		sk512pm8(p)
+	case 9:
+		sk512pm9(p)
+	case 10:
+		sk512pm10(p)
+	case 11:
+		sk512pm11(p)
+	case 12:
+		sk512pm12(p)
+	case 13:
+		sk512pm13(p)
+	case 14:
+		sk512pm14(p)
 	}
 }
 

@@ -179,3 +179,64 @@ two:
 cdone:
 	VZEROUPPER
 	RET
+
+// Lane 2j <- first table lane j, lane 2j+1 <- second table lane j.
+DATA interleaveIdx<>+0(SB)/4, $0
+DATA interleaveIdx<>+4(SB)/4, $16
+DATA interleaveIdx<>+8(SB)/4, $1
+DATA interleaveIdx<>+12(SB)/4, $17
+DATA interleaveIdx<>+16(SB)/4, $2
+DATA interleaveIdx<>+20(SB)/4, $18
+DATA interleaveIdx<>+24(SB)/4, $3
+DATA interleaveIdx<>+28(SB)/4, $19
+DATA interleaveIdx<>+32(SB)/4, $4
+DATA interleaveIdx<>+36(SB)/4, $20
+DATA interleaveIdx<>+40(SB)/4, $5
+DATA interleaveIdx<>+44(SB)/4, $21
+DATA interleaveIdx<>+48(SB)/4, $6
+DATA interleaveIdx<>+52(SB)/4, $22
+DATA interleaveIdx<>+56(SB)/4, $7
+DATA interleaveIdx<>+60(SB)/4, $23
+GLOBL interleaveIdx<>(SB), RODATA|NOPTR, $64
+
+// func packPairs(src unsafe.Pointer, ss, k, n int, dst unsafe.Pointer)
+//
+// Packs the k x n (n <= 8) matrix at src (row stride ss bytes) for the pair
+// kernels: dst row q (16 float32s) holds src(2q+t, j) in lane 2j+t, zero
+// for j >= n or 2q+t >= k. Writes 64*ceil(k/2) bytes. Requires AVX-512F.
+TEXT ·packPairs(SB), NOSPLIT, $0-40
+	MOVQ src+0(FP), AX
+	MOVQ ss+8(FP), SI
+	MOVQ k+16(FP), R10
+	MOVQ n+24(FP), CX
+	MOVQ dst+32(FP), BX
+	MOVL $1, DX
+	SHLL CX, DX
+	DECL DX
+	KMOVW DX, K1
+	VMOVUPS interleaveIdx<>(SB), Z2
+	MOVQ R10, CX
+	SHRQ $1, CX
+	JEQ  ptail
+
+ploop:
+	VMOVUPS.Z (AX), K1, Z0
+	VMOVUPS.Z (AX)(SI*1), K1, Z1
+	VPERMT2PS Z1, Z2, Z0
+	VMOVUPS Z0, (BX)
+	LEAQ (AX)(SI*2), AX
+	ADDQ $64, BX
+	DECQ CX
+	JNE  ploop
+
+ptail:
+	TESTQ $1, R10
+	JEQ   pdone
+	VMOVUPS.Z (AX), K1, Z0
+	VPXORD Z1, Z1, Z1
+	VPERMT2PS Z1, Z2, Z0
+	VMOVUPS Z0, (BX)
+
+pdone:
+	VZEROUPPER
+	RET

@@ -74,3 +74,40 @@ func transposeSmall(impl int, dst, b []float32, ldb, n, k int) {
 		}
 	}
 }
+
+// narrowN is the widest C for which sgemmNarrowT computes Cᵀ instead.
+const narrowN = 8
+
+// useNarrow enables sgemmNarrowT (tests turn it off to compare).
+var useNarrow = true
+
+// sgemmNarrowT handles a transposed A with a narrow C (n <= narrowN): the
+// AVX-512 kernels vectorize along n, so such a C would leave most vector
+// lanes idle. Instead it computes Cᵀ = op(B)ᵀ·Aᵀ, where Aᵀ is A as stored
+// (read in place) and the broadcast operand op(B)ᵀ is also read in place,
+// into a scratch n×m matrix, transposing C in and out around it. Each
+// element is still one FMA chain over p in increasing order with the same
+// products (x*y == y*x exactly), followed by alpha and beta as usual, so
+// the result is bit-identical to the direct computation.
+func sgemmNarrowT(impl int, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	buf := getPackBuf()
+	ct := buf.bufA(n * m)
+	if beta != 0 {
+		transposeInto(ct, m, c, ldc, m, n)
+	}
+	sgemm(impl, !transB, false, n, m, k, alpha, b, ldb, a, lda, beta, ct, m)
+	transposeInto(c, ldc, ct, m, n, m)
+	putPackBuf(buf)
+}
+
+// transposeInto writes the transpose of the rows x cols matrix src (row
+// stride ss) to dst (row stride ds). Requires the AVX-512 routines.
+func transposeInto(dst []float32, ds int, src []float32, ss, rows, cols int) {
+	_ = src[(rows-1)*ss+cols-1]
+	_ = dst[(cols-1)*ds+rows-1]
+	for i0 := 0; i0 < rows; i0 += 16 {
+		for j0 := 0; j0 < cols; j0 += 16 {
+			tr16(unsafe.Pointer(&src[i0*ss+j0]), 4*ss, min(16, rows-i0), unsafe.Pointer(&dst[j0*ds+i0]), 4*ds, min(16, cols-j0))
+		}
+	}
+}

@@ -129,3 +129,32 @@ func TestTuneThreads(t *testing.T) {
 		t.Logf("%-26s 1T %9.0fns %6.1fGF   2T %9.0fns %6.1fGF", s.name, best[0], flop/best[0], best[1], flop/best[1])
 	}
 }
+
+// TestTuneImpls compares the kernel sets single-threaded (GEMM_TUNE=1).
+func TestTuneImpls(t *testing.T) {
+	if os.Getenv("GEMM_TUNE") == "" {
+		t.Skip("set GEMM_TUNE=1")
+	}
+	SetThreads(1)
+	defer SetThreads(0)
+	defer func() { forceImpl = -1 }()
+	shapes := append([]benchShape{{"sq256", false, false, 256, 256, 256}}, benchShapes...)
+	for _, s := range shapes {
+		r := rand.New(rand.NewPCG(1, 2))
+		p := newProblem(r, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0)
+		flop := 2 * float64(s.m*s.n*s.k)
+		iters := max(1, int(1e7/flop))
+		line := fmt.Sprintf("%-26s", s.name)
+		for _, impl := range impls() {
+			forceImpl = impl
+			best := 1e18
+			for rep := 0; rep < 10; rep++ {
+				best = min(best, cpuPerCall(func() {
+					Sgemm(p.tA, p.tB, p.m, p.n, p.k, 1, p.a, p.lda, p.b, p.ldb, 0, p.c, p.ldc)
+				}, iters, 1))
+			}
+			line += fmt.Sprintf("  %s %9.0fns %6.1fGF", implNames[impl], best, flop/best)
+		}
+		t.Log(line)
+	}
+}
