@@ -35,6 +35,9 @@ type Options struct {
 	// Checkpoints, when set, is a directory that receives RUN_ID.safetensors
 	// for every finished run: the trained network and the detectors.
 	Checkpoints string
+	// Shard, unless zero, restricts the call to one deterministic slice of
+	// the sweep (see Plan); Results then holds that slice's runs only.
+	Shard Shard
 }
 
 // Observer follows an experiment. Its methods are called from the worker
@@ -69,27 +72,28 @@ type job struct {
 	id   string
 }
 
-// Run executes every arm (after expanding the sweep) over every seed. Runs
-// of one seed with equal pre-training settings share one pre-trained
-// network and probe set. With a store, finished runs are skipped and every
-// new run is stored as it finishes.
+// Run executes every arm (after expanding the sweep) over every seed, or
+// the runs of one shard (Options.Shard). Runs of one seed with equal
+// pre-training settings share one pre-trained network and probe set. With
+// a store, finished runs are skipped and every new run is stored as it
+// finishes.
 func Run(ctx context.Context, e *Experiment, opt Options) (*Results, error) {
-	x, err := e.Expand()
+	x, jobs, err := expandJobs(e, opt.Seeds)
 	if err != nil {
 		return nil, err
 	}
-	if opt.Seeds > 0 {
-		x.Seeds = opt.Seeds
-	}
-	if err := x.Validate(); err != nil {
+	seeds := x.Seeds
+	if err := opt.Shard.Validate(); err != nil {
 		return nil, err
 	}
-	seeds := x.Seeds
-	jobs := make([]job, 0, len(x.Arms)*seeds)
-	for ai, a := range x.Arms {
-		for s := 0; s < seeds; s++ {
-			jobs = append(jobs, job{arm: ai, seed: s, id: RunID(a.Config, s)})
+	if !opt.Shard.Whole() {
+		var mine []job
+		for i, s := range assign(x, jobs, opt.Shard.Count) {
+			if s == opt.Shard.Index {
+				mine = append(mine, jobs[i])
+			}
 		}
+		jobs = mine
 	}
 	workers := opt.Jobs
 	if workers <= 0 {

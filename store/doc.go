@@ -20,7 +20,15 @@
 // run through the small [Backend] interface. [OpenSQLite] is the default
 // backend (modernc.org/sqlite, pure Go, WAL journal, a busy timeout, and an
 // exclusive writer lock file so two `interloop run` processes never write
-// one store at once); a PostgreSQL backend needs only another Backend.
+// one store at once). [OpenPostgres] (jackc/pgx) runs the same schema and
+// migrations on a PostgreSQL server that many processes write at once —
+// the shards of a cluster sweep: [Open] picks it for a postgres:// URL.
+// There, migrations take turns under an advisory lock, a run's row is
+// written first so that two writers of one run serialize on it, and
+// [Store.LockRuns] takes advisory locks per experiment and per shard
+// instead of one per database. [Store.Import] merges stores (per-shard
+// SQLite files into one); the storetest package is the conformance suite
+// every backend passes.
 //
 // A file that is not an interloop store, or is corrupted or truncated,
 // gives an error naming it, never a panic.

@@ -59,6 +59,20 @@ var migrations = []string{
 		PRIMARY KEY (run_id, name)
 	);
 	CREATE INDEX runs_experiment ON runs (experiment);`,
+
+	// 2: sweeps submitted to a cluster scheduler, so that `interloop
+	// status` can tell what a submission should have stored.
+	`CREATE TABLE submissions (
+		id           TEXT PRIMARY KEY, -- scheduler-job, e.g. slurm-1234
+		experiment   TEXT NOT NULL,
+		scheduler    TEXT NOT NULL,    -- slurm | k8s
+		job          TEXT NOT NULL,    -- the scheduler's job ID or name
+		shards       BIGINT NOT NULL,  -- the sweep's shard count
+		spec         TEXT NOT NULL,    -- the experiment file the shards run (YAML, seeds resolved)
+		options      TEXT NOT NULL,    -- the submit options, JSON, to submit again
+		submitted_at TEXT NOT NULL
+	);
+	CREATE INDEX submissions_experiment ON submissions (experiment);`,
 }
 
 // Tables lists the exported tables, in export order.

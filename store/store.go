@@ -19,10 +19,10 @@ type Store struct {
 // DefaultPath is where `interloop run` keeps results unless told otherwise.
 const DefaultPath = "interloop-results/results.db"
 
-// Open opens the SQLite store at path, creating it and bringing its schema
-// up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
-	b, err := OpenSQLite(path)
+// Open opens the store at target — a SQLite file path, created if needed,
+// or a PostgreSQL URL (postgres://…) — bringing its schema up to date.
+func Open(ctx context.Context, target string) (*Store, error) {
+	b, err := OpenBackend(ctx, target)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func New(ctx context.Context, b Backend) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.b.Close() }
 
-// Name is the database's name (its path).
+// Name is the database's name (its path, or its URL without credentials).
 func (s *Store) Name() string { return s.b.Name() }
 
 // Lock takes the exclusive writer lock (see Backend.Lock).
@@ -59,6 +59,16 @@ func (s *Store) q(query string) string { return s.b.Rebind(query) }
 
 func (s *Store) migrate(ctx context.Context) error {
 	db := s.b.DB()
+	// Processes that open one server's store at once take turns.
+	if l, ok := s.b.(interface {
+		lockMigrations(context.Context) (func(), error)
+	}); ok {
+		release, err := l.lockMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil {
 		return err
 	}
@@ -266,11 +276,8 @@ func (s *Store) PutRun(ctx context.Context, r *Run) (err error) {
 			err = s.wrap(err)
 		}
 	}()
-	for _, t := range []string{"step_metrics", "audit_results", "detectors"} {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+t+` WHERE run_id = ?`), r.ID); err != nil {
-			return err
-		}
-	}
+	// The run's row first: it locks the ID, so a concurrent writer of the
+	// same run (PostgreSQL) waits here, then replaces these rows whole.
 	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO runs (run_id, experiment, arm, seed, config, status, error, outcome,
 		started_at, finished_at, seconds, interloop_version, go_version, result)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -282,6 +289,11 @@ func (s *Store) PutRun(ctx context.Context, r *Run) (err error) {
 		ts(r.Started), ts(r.Finished), r.Seconds, r.Version, r.GoVersion, r.Result)
 	if err != nil {
 		return err
+	}
+	for _, t := range []string{"step_metrics", "audit_results", "detectors"} {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+t+` WHERE run_id = ?`), r.ID); err != nil {
+			return err
+		}
 	}
 	for _, p := range r.Curves {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO step_metrics (run_id, step, metric, value) VALUES (?, ?, ?, ?)`),
@@ -406,17 +418,25 @@ func (s *Store) Get(ctx context.Context, prefix string) (*Run, error) {
 		return nil, fmt.Errorf("run ID prefix %s is ambiguous (%s, %s, …)", prefix, found[0].ID, found[1].ID)
 	}
 	r := found[0]
+	if err := s.fill(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fill reads a run's curves, audit metrics and detectors.
+func (s *Store) fill(ctx context.Context, r *Run) error {
 	db := s.b.DB()
 	crows, err := db.QueryContext(ctx, s.q(`SELECT step, metric, value FROM step_metrics WHERE run_id = ? ORDER BY step, metric`), r.ID)
 	if err != nil {
-		return nil, s.wrap(err)
+		return s.wrap(err)
 	}
 	for crows.Next() {
 		var p Point
 		var v sql.NullFloat64
 		if err := crows.Scan(&p.Step, &p.Metric, &v); err != nil {
 			crows.Close()
-			return nil, s.wrap(err)
+			return s.wrap(err)
 		}
 		p.Value = fromNull(v)
 		r.Curves = append(r.Curves, p)
@@ -424,14 +444,14 @@ func (s *Store) Get(ctx context.Context, prefix string) (*Run, error) {
 	crows.Close()
 	arows, err := db.QueryContext(ctx, s.q(`SELECT metric, value FROM audit_results WHERE run_id = ? ORDER BY metric`), r.ID)
 	if err != nil {
-		return nil, s.wrap(err)
+		return s.wrap(err)
 	}
 	for arows.Next() {
 		var m Metric
 		var v sql.NullFloat64
 		if err := arows.Scan(&m.Name, &v); err != nil {
 			arows.Close()
-			return nil, s.wrap(err)
+			return s.wrap(err)
 		}
 		m.Value = fromNull(v)
 		r.Audit = append(r.Audit, m)
@@ -439,20 +459,20 @@ func (s *Store) Get(ctx context.Context, prefix string) (*Run, error) {
 	arows.Close()
 	drows, err := db.QueryContext(ctx, s.q(`SELECT name, kind, site, data, threshold, document FROM detectors WHERE run_id = ? ORDER BY name`), r.ID)
 	if err != nil {
-		return nil, s.wrap(err)
+		return s.wrap(err)
 	}
 	for drows.Next() {
 		var d Detector
 		var v sql.NullFloat64
 		if err := drows.Scan(&d.Name, &d.Kind, &d.Site, &d.Data, &v, &d.Document); err != nil {
 			drows.Close()
-			return nil, s.wrap(err)
+			return s.wrap(err)
 		}
 		d.Threshold = fromNull(v)
 		r.Detectors = append(r.Detectors, d)
 	}
 	drows.Close()
-	return r, nil
+	return nil
 }
 
 // Scan calls fn for every row of table (one of Tables), restricted to the

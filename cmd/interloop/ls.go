@@ -15,12 +15,15 @@ func init() { commands = append(commands, newLsCmd, newShowCmd) }
 
 // storeFlag adds --store to a reading command.
 func storeFlag(cmd *cobra.Command, path *string) {
-	cmd.Flags().StringVar(path, "store", store.DefaultPath, "results database")
+	cmd.Flags().StringVar(path, "store", store.DefaultPath, "results database (a SQLite file or a postgres:// URL)")
 }
 
 // openStore opens an existing store for reading: a missing file is an
 // error rather than a new empty store.
 func openStore(cmd *cobra.Command, path string) (*store.Store, error) {
+	if store.IsURL(path) {
+		return store.Open(cmd.Context(), path)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("store %s: %w (run an experiment first, or give --store)", path, err)
 	}

@@ -49,9 +49,12 @@ type runFlags struct {
 	quiet       bool
 	checkpoints bool
 	retryFailed bool
+	// The shard flags (see experiment.TaskShard): -1, 0, "" when unset.
+	shardIndex, shardCount int
+	shardList              string
 }
 
-// storePath is --store, or results.db in --out.
+// storePath is --store (a path or a postgres:// URL), or results.db in --out.
 func (f *runFlags) storePath() string {
 	if f.store != "" {
 		return f.store
@@ -91,8 +94,8 @@ default > my.yaml). Sweeps: --grid path=v1,v2 (every combination) and
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if c, ok := customRuns[name]; ok {
-				if len(f.grids)+len(f.zips) > 0 || f.checkpoints || f.retryFailed {
-					return fmt.Errorf("experiment %s: --grid, --zip, --checkpoints and --retry-failed apply to vault experiments only", name)
+				if len(f.grids)+len(f.zips) > 0 || f.checkpoints || f.retryFailed || f.shardIndex >= 0 || f.shardCount > 0 || f.shardList != "" {
+					return fmt.Errorf("experiment %s: --grid, --zip, --checkpoints, --retry-failed and the shard flags apply to vault experiments only", name)
 				}
 				return c.Run(ctx, cmd.OutOrStdout(), customOptions{Seeds: f.seeds, Jobs: f.jobs, Sets: f.sets,
 					Out: f.out, Store: f.storePath(), Quiet: f.quiet})
@@ -111,6 +114,9 @@ default > my.yaml). Sweeps: --grid path=v1,v2 (every combination) and
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	fl.BoolVar(&f.checkpoints, "checkpoints", false, "save every run's trained network and detectors to <out>/checkpoints/RUN_ID.safetensors")
 	fl.BoolVar(&f.retryFailed, "retry-failed", false, "rerun runs stored as failed instead of keeping them")
+	fl.IntVar(&f.shardIndex, "shard-index", -1, "run only this shard of the sweep, in [0, --shard-count) (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX when set)")
+	fl.IntVar(&f.shardCount, "shard-count", 0, "split the sweep into this many deterministic shards (default: $SLURM_ARRAY_TASK_COUNT in a Slurm array)")
+	fl.StringVar(&f.shardList, "shard-list", "", "re-run only these shards, e.g. 3,7,12-15: the task index picks an entry (for re-submissions)")
 	return cmd
 }
 
@@ -129,18 +135,22 @@ func runExperiment(ctx context.Context, cmd *cobra.Command, name string, f *runF
 	if err := x.Validate(); err != nil {
 		return err
 	}
+	shard, err := taskShard(cmd, f)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, f.storePath())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	release, err := st.Lock(ctx)
+	release, err := st.LockRuns(ctx, x.Name, shard.String())
 	if err != nil {
 		return err
 	}
 	defer release()
 
-	opt := experiment.Options{Seeds: f.seeds, Jobs: f.jobs, Store: st, RetryFailed: f.retryFailed}
+	opt := experiment.Options{Seeds: f.seeds, Jobs: f.jobs, Store: st, RetryFailed: f.retryFailed, Shard: shard}
 	if f.checkpoints {
 		opt.Checkpoints = filepath.Join(f.out, "checkpoints")
 		if err := os.MkdirAll(opt.Checkpoints, 0o755); err != nil {
@@ -167,8 +177,6 @@ func runExperiment(ctx context.Context, cmd *cobra.Command, name string, f *runF
 		}
 		return err
 	}
-	s := experiment.Summarize(res)
-	findings := experiment.Findings(s)
 	w := cmd.OutOrStdout()
 	failed := 0
 	for _, r := range res.Runs {
@@ -176,6 +184,14 @@ func runExperiment(ctx context.Context, cmd *cobra.Command, name string, f *runF
 			failed++
 		}
 	}
+	if !shard.Whole() {
+		// One slice says nothing about the sweep: `interloop run` without
+		// the shard flags prints the table once every shard is stored.
+		fmt.Fprintf(w, "%s shard %s: %d runs (%d failed) in %.1fs; store: %s\n", x.Name, shard, len(res.Runs), failed, res.Wall.Seconds(), st.Name())
+		return nil
+	}
+	s := experiment.Summarize(res)
+	findings := experiment.Findings(s)
 	fmt.Fprintf(w, "\n%s: %s\n%d arms × %d seeds = %d runs (%d failed) in %.1fs\n\n", x.Name, x.Description,
 		len(x.Arms), res.Seeds, len(res.Runs), failed, res.Wall.Seconds())
 	s.WriteTable(w)
