@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"interloop/experiment"
+	"interloop/report/term"
 	"interloop/store"
 )
 
@@ -194,7 +195,7 @@ func runExperiment(ctx context.Context, cmd *cobra.Command, name string, f *runF
 	findings := experiment.Findings(s)
 	fmt.Fprintf(w, "\n%s: %s\n%d arms × %d seeds = %d runs (%d failed) in %.1fs\n\n", x.Name, x.Description,
 		len(x.Arms), res.Seeds, len(res.Runs), failed, res.Wall.Seconds())
-	s.WriteTable(w)
+	term.SummaryTable(s).Render(w)
 	fmt.Fprintln(w, "\nWhat this shows (every number computed from the runs above):")
 	for _, fd := range findings {
 		fmt.Fprintf(w, "\n- %s\n", fd)
