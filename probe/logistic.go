@@ -252,7 +252,14 @@ func newtonLogistic(x []float64, n, d int, y []bool, pos int, cfg LogisticConfig
 		for _, v := range theta {
 			maxTheta = math.Max(maxTheta, math.Abs(v))
 		}
-		if maxStep <= cfg.Tol*math.Max(1, maxTheta) {
+		// Converged when the step is below Tol relative to θ, or when the
+		// Newton decrement ½·gᵀH⁻¹g (the predicted decrease) is at the
+		// objective's rounding level: then the line search can no longer
+		// tell the full step from a shorter one (well-separated classes,
+		// large weights), and further steps only fight rounding noise. The
+		// second test needs a penalty: without one, separable data has no
+		// finite optimum and a small decrement is not convergence.
+		if maxStep <= cfg.Tol*math.Max(1, maxTheta) || (lam > 0 && -slope/2 <= 1e-13*math.Max(1, math.Abs(f))) {
 			// Inside Newton's quadratic basin the full step is exact to
 			// O(step²); the objective can no longer resolve it, so take it
 			// without a line search.
