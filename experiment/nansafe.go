@@ -2,15 +2,14 @@ package experiment
 
 import (
 	"encoding/json"
-	"fmt"
-	"math"
-	"reflect"
+
+	"interloop/internal/nanjson"
 )
 
-// nanSafe converts v into plain JSON-able values (maps, slices, numbers),
-// replacing NaN and ±Inf floats by nil so encoding/json accepts them.
+// nanSafe converts v into plain JSON values (numbers as float64, NaN and ±Inf
+// as nil), as decoded JSON would be.
 func nanSafe(v any) any {
-	raw, err := json.Marshal(floatsToNull(reflect.ValueOf(v)))
+	raw, err := nanjson.Marshal(v)
 	if err != nil {
 		return nil
 	}
@@ -19,165 +18,5 @@ func nanSafe(v any) any {
 	return out
 }
 
-func floatsToNull(v reflect.Value) any {
-	switch v.Kind() {
-	case reflect.Float32, reflect.Float64:
-		f := v.Float()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil
-		}
-		return f
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return floatsToNull(v.Elem())
-	case reflect.Struct:
-		m := map[string]any{}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name := f.Name
-			omit := false
-			if tag := f.Tag.Get("json"); tag != "" {
-				parts := splitTag(tag)
-				if parts[0] == "-" {
-					continue
-				}
-				if parts[0] != "" {
-					name = parts[0]
-				}
-				for _, p := range parts[1:] {
-					omit = omit || p == "omitempty"
-				}
-			}
-			fv := v.Field(i)
-			if omit && fv.IsZero() {
-				continue
-			}
-			m[name] = floatsToNull(fv)
-		}
-		return m
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return nil
-		}
-		out := make([]any, v.Len())
-		for i := range out {
-			out[i] = floatsToNull(v.Index(i))
-		}
-		return out
-	case reflect.Map:
-		m := map[string]any{}
-		for _, k := range v.MapKeys() {
-			m[k.String()] = floatsToNull(v.MapIndex(k))
-		}
-		return m
-	default:
-		return v.Interface()
-	}
-}
-
-func splitTag(tag string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i <= len(tag); i++ {
-		if i == len(tag) || tag[i] == ',' {
-			parts = append(parts, tag[start:i])
-			start = i + 1
-		}
-	}
-	return parts
-}
-
-// unmarshalNaN decodes JSON written by marshalNaN into v (a pointer),
-// reading null as NaN for floats (and as the zero value otherwise).
-func unmarshalNaN(data []byte, v any) error {
-	var x any
-	if err := json.Unmarshal(data, &x); err != nil {
-		return err
-	}
-	return fromJSON(x, reflect.ValueOf(v).Elem())
-}
-
-func fromJSON(x any, v reflect.Value) error {
-	if x == nil {
-		if v.Kind() == reflect.Float32 || v.Kind() == reflect.Float64 {
-			v.SetFloat(math.NaN())
-		} else {
-			v.Set(reflect.Zero(v.Type()))
-		}
-		return nil
-	}
-	switch v.Kind() {
-	case reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
-		if err := fromJSON(x, p.Elem()); err != nil {
-			return err
-		}
-		v.Set(p)
-	case reflect.Struct:
-		m, ok := x.(map[string]any)
-		if !ok {
-			return fmt.Errorf("want an object for %s", v.Type())
-		}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name := f.Name
-			if tag := f.Tag.Get("json"); tag != "" {
-				if p := splitTag(tag)[0]; p == "-" {
-					continue
-				} else if p != "" {
-					name = p
-				}
-			}
-			val, ok := m[name]
-			if !ok {
-				continue
-			}
-			if err := fromJSON(val, v.Field(i)); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-		}
-	case reflect.Slice:
-		a, ok := x.([]any)
-		if !ok {
-			return fmt.Errorf("want an array for %s", v.Type())
-		}
-		s := reflect.MakeSlice(v.Type(), len(a), len(a))
-		for i := range a {
-			if err := fromJSON(a[i], s.Index(i)); err != nil {
-				return err
-			}
-		}
-		v.Set(s)
-	case reflect.Map:
-		m, ok := x.(map[string]any)
-		if !ok {
-			return fmt.Errorf("want an object for %s", v.Type())
-		}
-		out := reflect.MakeMapWithSize(v.Type(), len(m))
-		for k, val := range m {
-			e := reflect.New(v.Type().Elem()).Elem()
-			if err := fromJSON(val, e); err != nil {
-				return err
-			}
-			out.SetMapIndex(reflect.ValueOf(k).Convert(v.Type().Key()), e)
-		}
-		v.Set(out)
-	default:
-		b, err := json.Marshal(x)
-		if err != nil {
-			return err
-		}
-		return json.Unmarshal(b, v.Addr().Interface())
-	}
-	return nil
-}
+// unmarshalNaN decodes JSON written by marshalNaN into v (a pointer).
+func unmarshalNaN(data []byte, v any) error { return nanjson.Unmarshal(data, v) }

@@ -2,8 +2,8 @@ package experiment
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
+	"interloop/internal/nanjson"
 	"io"
 	"math"
 	"os"
@@ -76,7 +76,7 @@ func writeRuns(w io.Writer, res *Results) error {
 }
 
 // marshalNaN marshals v with NaN/Inf floats written as null (JSON has no NaN).
-func marshalNaN(v any) ([]byte, error) { return json.Marshal(nanSafe(v)) }
+func marshalNaN(v any) ([]byte, error) { return nanjson.Marshal(v) }
 
 func writeCurves(w io.Writer, res *Results) error {
 	cw := csv.NewWriter(w)

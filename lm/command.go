@@ -5,13 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"interloop/internal/nanjson"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
-	"strings"
 )
 
 // CommandOptions are the command line's settings for RunExperiment (the
@@ -83,7 +82,7 @@ func WriteDir(dir string, res *Results, s Summary, findings []string) error {
 		write func(io.Writer) error
 	}{
 		{"config.json", func(w io.Writer) error {
-			b, err := json.MarshalIndent(nanSafe(map[string]any{"config": res.Config, "pre": res.Pre, "wall_seconds": res.Wall.Seconds()}), "", " ")
+			b, err := json.MarshalIndent(nanjson.Tree(map[string]any{"config": res.Config, "pre": res.Pre, "wall_seconds": res.Wall.Seconds()}), "", " ")
 			if err != nil {
 				return err
 			}
@@ -92,7 +91,7 @@ func WriteDir(dir string, res *Results, s Summary, findings []string) error {
 		}},
 		{"runs.jsonl", func(w io.Writer) error {
 			for i := range res.Runs {
-				b, err := json.Marshal(nanSafe(res.Runs[i]))
+				b, err := json.Marshal(nanjson.Tree(res.Runs[i]))
 				if err != nil {
 					return err
 				}
@@ -155,71 +154,4 @@ func ff(x float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(x, 'g', 8, 64)
-}
-
-// nanSafe converts v into plain JSON values with NaN and ±Inf floats as
-// null (JSON has no NaN). It follows json tags; map keys become strings.
-func nanSafe(v any) any { return floatsToNull(reflect.ValueOf(v)) }
-
-func floatsToNull(v reflect.Value) any {
-	switch v.Kind() {
-	case reflect.Invalid:
-		return nil
-	case reflect.Float32, reflect.Float64:
-		f := v.Float()
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil
-		}
-		return f
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return floatsToNull(v.Elem())
-	case reflect.Struct:
-		m := map[string]any{}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name, omit := f.Name, false
-			if tag := f.Tag.Get("json"); tag != "" {
-				parts := strings.Split(tag, ",")
-				if parts[0] == "-" {
-					continue
-				}
-				if parts[0] != "" {
-					name = parts[0]
-				}
-				for _, p := range parts[1:] {
-					omit = omit || p == "omitempty"
-				}
-			}
-			if fv := v.Field(i); !(omit && fv.IsZero()) {
-				m[name] = floatsToNull(fv)
-			}
-		}
-		return m
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return nil
-		}
-		out := make([]any, v.Len())
-		for i := range out {
-			out[i] = floatsToNull(v.Index(i))
-		}
-		return out
-	case reflect.Map:
-		m := map[string]any{}
-		for _, k := range v.MapKeys() {
-			m[fmt.Sprint(k.Interface())] = floatsToNull(v.MapIndex(k))
-		}
-		return m
-	}
-	if v.CanInterface() {
-		return v.Interface()
-	}
-	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"interloop/internal/nanjson"
 )
 
 // tiny is a budget that exercises every phase in about a second.
@@ -51,7 +53,7 @@ func TestDeterminism(t *testing.T) {
 		for i := range res.Pre {
 			res.Pre[i].Pretrain.Seconds = 0
 		}
-		b, err := json.Marshal(nanSafe([]any{res.Runs, res.Pre}))
+		b, err := json.Marshal(nanjson.Tree([]any{res.Runs, res.Pre}))
 		if err != nil {
 			t.Fatal(err)
 		}
