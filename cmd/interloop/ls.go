@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"interloop/report/term"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -62,11 +63,7 @@ func newLsCmd() *cobra.Command {
 			if len(runs) == 0 {
 				return fmt.Errorf("experiment %q has no runs in %s", args[0], st.Name())
 			}
-			fmt.Fprintln(tw, "RUN\tARM\tSEED\tSTATUS\tOUTCOME\tSECONDS\tERROR")
-			for _, r := range runs {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%.2f\t%s\n", r.ID, r.Arm, r.Seed, r.Status, r.Outcome, r.Seconds, oneLine(r.Error, 60))
-			}
-			return nil
+			return term.RunTable(runs).Render(tw)
 		},
 	}
 	storeFlag(cmd, &path)

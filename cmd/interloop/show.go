@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"interloop/report/term"
 	"math"
 	"sort"
 	"strings"
@@ -45,12 +46,8 @@ func newShowCmd() *cobra.Command {
 			}
 			if len(r.Audit) > 0 {
 				fmt.Fprintln(w, "\naudit:")
-				width := 0
-				for _, m := range r.Audit {
-					width = max(width, len(m.Name))
-				}
-				for _, m := range r.Audit {
-					fmt.Fprintf(w, "  %-*s  %s\n", width, m.Name, num(m.Value))
+				if err := term.MetricTable(r.Audit).Render(w); err != nil {
+					return err
 				}
 			}
 			if len(r.Curves) > 0 {
