@@ -303,3 +303,28 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGradFilterStepAllocatesNothing: the filter reuses its buffers, so an
+// RL step with it stays allocation-free after warm-up.
+func TestGradFilterStepAllocatesNothing(t *testing.T) {
+	s := setup(t, vault.DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.Kind = KindGradFilter
+	run := func(steps int) float64 {
+		return testing.AllocsPerRun(1, func() {
+			a, err := New(cfg, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc := train.DefaultRL()
+			rc.Arch, rc.Steps, rc.LogEvery = train.EndToEnd, steps, 0
+			if _, err := train.RL(context.Background(), s.Net.Clone(), s.Net, s.World, rc, a, rng.New(4, 4), nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	short, long := run(20), run(120)
+	if perStep := (long - short) / 100; perStep > 0.05 {
+		t.Fatalf("a grad-filter RL step allocates %.2f times (%v for 20 steps, %v for 120)", perStep, short, long)
+	}
+}

@@ -80,7 +80,8 @@ type GradFilter struct {
 	dirs           []*tensor.Tensor[float32] // [1, hidden] each
 	tp             *engine.Tape[float32]
 	g              [][]float32   // saved gradients
-	basis          [][][]float64 // orthonormal E_k, per parameter
+	G              [][][]float64 // G_u per direction, per parameter; reused each step
+	basis          [][][]float64 // orthonormal E_k (aliases entries of G)
 	removed, steps float64
 }
 
@@ -133,18 +134,25 @@ func (a *GradFilter) EditGrads(s *train.Step) error {
 		for _, p := range params {
 			a.g = append(a.g, make([]float32, p.Grad.Len()))
 		}
+		a.G = make([][][]float64, len(a.dirs))
+		for k := range a.G {
+			for _, p := range params {
+				a.G[k] = append(a.G[k], make([]float64, p.Grad.Len()))
+			}
+		}
+		a.basis = make([][][]float64, 0, len(a.dirs))
 	}
 	for i, p := range params {
 		copy(a.g[i], p.Grad.Data)
 	}
-	G, err := Directions(a.tp, s.Net, s.Batch, s.Rows, a.dirs)
+	err := Directions(a.tp, s.Net, s.Batch, s.Rows, a.dirs, a.G)
 	for i, p := range params {
 		copy(p.Grad.Data, a.g[i])
 	}
 	if err != nil {
 		return err
 	}
-	a.basis = orthonormalize(G)
+	a.basis = orthonormalize(a.G, a.basis[:0])
 	return nil
 }
 
@@ -190,11 +198,11 @@ func (a *GradFilter) Stats() map[string]float64 {
 // Directions computes, for each activation direction u ([1, hidden]), the
 // parameter-space vector G_u = ∇_θ Σ_b u·h_b over the belief parameters,
 // with h_b the belief state of plan rows[b] (index into the flattened
-// [B·P] plan axis) of episode b. It overwrites the parameters' Grad.
-func Directions(tp *engine.Tape[float32], net *agent.Net, bt *train.Batch, rows []int, dirs []*tensor.Tensor[float32]) ([][][]float64, error) {
+// [B·P] plan axis) of episode b, into dst[k][i] (sized like the belief
+// parameters). It overwrites the parameters' Grad.
+func Directions(tp *engine.Tape[float32], net *agent.Net, bt *train.Batch, rows []int, dirs []*tensor.Tensor[float32], dst [][][]float64) error {
 	params := net.BeliefParams()
 	hid := net.Config().Hidden
-	out := make([][][]float64, len(dirs))
 	for k, u := range dirs {
 		for _, p := range params {
 			p.ZeroGrad()
@@ -203,32 +211,23 @@ func Directions(tp *engine.Tape[float32], net *agent.Net, bt *train.Batch, rows 
 		o := net.Forward(tp, agent.Inputs{Obs: bt.Obs, Instruction: bt.Instruction}, agent.Options{}, nil)
 		h := tp.Index(tp.Reshape(o.H, -1, hid), 0, rows)
 		if err := tp.Backward(tp.Sum(tp.Mul(h, tp.Const(u)))); err != nil {
-			return nil, fmt.Errorf("gradient direction %d: %w", k, err)
+			return fmt.Errorf("gradient direction %d: %w", k, err)
 		}
-		out[k] = make([][]float64, len(params))
 		for i, p := range params {
-			out[k][i] = make([]float64, p.Grad.Len())
 			for j, v := range p.Grad.Data {
-				out[k][i][j] = float64(v)
+				dst[k][i][j] = float64(v)
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// orthonormalize runs modified Gram–Schmidt over parameter-space vectors,
-// dropping ones (numerically) in the span of earlier ones.
-func orthonormalize(G [][][]float64) [][][]float64 {
-	var basis [][][]float64
-	for _, g := range G {
-		v := make([][]float64, len(g))
-		n0 := 0.0
-		for i := range g {
-			v[i] = append([]float64(nil), g[i]...)
-			for _, x := range g[i] {
-				n0 += x * x
-			}
-		}
+// orthonormalize runs modified Gram–Schmidt in place over parameter-space
+// vectors, appending to basis the ones not (numerically) in the span of
+// earlier ones.
+func orthonormalize(G [][][]float64, basis [][][]float64) [][][]float64 {
+	for _, v := range G {
+		n0 := sq(v)
 		for _, e := range basis {
 			c := 0.0
 			for i := range v {
@@ -242,12 +241,7 @@ func orthonormalize(G [][][]float64) [][][]float64 {
 				}
 			}
 		}
-		n := 0.0
-		for i := range v {
-			for _, x := range v[i] {
-				n += x * x
-			}
-		}
+		n := sq(v)
 		if n0 == 0 || n <= 1e-12*n0 {
 			continue
 		}
@@ -260,4 +254,14 @@ func orthonormalize(G [][][]float64) [][][]float64 {
 		basis = append(basis, v)
 	}
 	return basis
+}
+
+func sq(v [][]float64) float64 {
+	s := 0.0
+	for i := range v {
+		for _, x := range v[i] {
+			s += x * x
+		}
+	}
+	return s
 }

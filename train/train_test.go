@@ -175,3 +175,25 @@ func TestConfigValidation(t *testing.T) {
 		t.Error("pretrain lr 0 accepted")
 	}
 }
+
+// TestRLStepAllocatesNothing: after warm-up an RL step (sampling, reference
+// and policy forward passes, backward, Adam) allocates nothing. The
+// allocations of a 250-step run minus those of a 50-step run, over 200, is
+// the per-step count (setup cancels). A few late warm-up events (a recycled
+// buffer growing once) are allowed; one allocation per step is 200.
+func TestRLStepAllocatesNothing(t *testing.T) {
+	w, base := pretrained(t, 10)
+	run := func(steps int) float64 {
+		return testing.AllocsPerRun(1, func() {
+			cfg := DefaultRL()
+			cfg.Steps, cfg.LogEvery = steps, 0
+			if _, err := RL(context.Background(), base.Clone(), base, w, cfg, readoutArm{}, rng.New(5, 5), nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	short, long := run(50), run(250)
+	if perStep := (long - short) / 200; perStep > 0.05 {
+		t.Fatalf("an RL step allocates %.2f times (%v allocations for 50 steps, %v for 250)", perStep, short, long)
+	}
+}
