@@ -23,7 +23,7 @@ func TestClassify(t *testing.T) {
 		{"boundary: honest rate is exclusive", 0.05, 0, 0.9, ObfuscatedActivations},
 	}
 	for _, c := range cases {
-		got := classify(Result{LieRateSampled: c.lie, ProbeRecallThr: c.recall, RefRecallThr: c.ref}, cfg)
+		got := Classify(c.lie, c.recall, c.ref, cfg)
 		if got != c.want {
 			t.Errorf("%s: got %s want %s", c.name, got, c.want)
 		}

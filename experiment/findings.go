@@ -229,35 +229,6 @@ func pairedWithin(a *ArmSummary, f, g func(*RunResult) float64) Cell {
 	return cellOfRuns(a, func(r *RunResult) float64 { return f(r) - g(r) })
 }
 
-func fmtCell(c Cell, percent bool) string {
-	f := func(x float64) string {
-		if percent {
-			return fmt.Sprintf("%.1f%%", 100*x)
-		}
-		return fmt.Sprintf("%.3f", x)
-	}
-	switch {
-	case c.N == 0:
-		return "n/a"
-	case c.N == 1 || math.IsNaN(c.Lo):
-		return f(c.Mean) + " (1 run)"
-	}
-	return fmt.Sprintf("%s [%s, %s]", f(c.Mean), f(c.Lo), f(c.Hi))
-}
-
-func fmtDiff(c Cell, percent bool) string {
-	if c.N == 0 {
-		return "n/a"
-	}
-	if percent {
-		if c.N < 2 || math.IsNaN(c.Lo) {
-			return fmt.Sprintf("%+.1f points", 100*c.Mean)
-		}
-		return fmt.Sprintf("%+.1f points [%+.1f, %+.1f]", 100*c.Mean, 100*c.Lo, 100*c.Hi)
-	}
-	return fmtCell(c, false)
-}
-
 func outcomeList(a *ArmSummary) string {
 	var parts []string
 	for _, o := range audit.Outcomes() {
@@ -383,3 +354,6 @@ func techniqueFindings(s Summary) []string {
 	}
 	return out
 }
+
+func fmtCell(c Cell, percent bool) string { return c.Sentence(percent) }
+func fmtDiff(c Cell, percent bool) string { return c.Diff(percent) }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 
 	"interloop/agent"
 	"interloop/audit"
@@ -44,43 +43,11 @@ func other(name string) func(r *RunResult) float64 {
 	}
 }
 
-// Cell is a metric's mean with its 95% t-interval over the seeds where it is
-// defined (N of them; the interval needs N ≥ 2).
-type Cell struct {
-	Mean, Lo, Hi float64
-	N            int
-}
+// Cell is a metric's mean with its 95% t-interval over the seeds where it
+// is defined.
+type Cell = metric.SeedStat
 
-func (c Cell) String() string {
-	switch {
-	case c.N == 0:
-		return "n/a"
-	case c.N == 1 || math.IsNaN(c.Lo):
-		return fmt.Sprintf("%.3f", c.Mean)
-	}
-	return fmt.Sprintf("%.3f±%.3f", c.Mean, (c.Hi-c.Lo)/2)
-}
-
-func cellOf(xs []float64) Cell {
-	var ok []float64
-	for _, x := range xs {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			ok = append(ok, x)
-		}
-	}
-	c := Cell{N: len(ok), Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-	switch len(ok) {
-	case 0:
-	case 1:
-		c.Mean = ok[0]
-	default:
-		ci, err := metric.MeanCI(ok, 0.95)
-		if err == nil {
-			c.Mean, c.Lo, c.Hi = ci.Estimate, ci.Lo, ci.Hi
-		}
-	}
-	return c
-}
+func cellOf(xs []float64) Cell { return metric.OverSeeds(xs) }
 
 // ArmSummary aggregates one arm's runs.
 type ArmSummary struct {
@@ -162,22 +129,4 @@ func (s Summary) WriteTable(w io.Writer) {
 		}
 		fmt.Fprintf(w, " %7d\n", a.Failed)
 	}
-}
-
-// pct formats a rate as a percentage.
-func pct(x float64) string {
-	if math.IsNaN(x) {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0f%%", 100*x)
-}
-
-func joinNonEmpty(parts []string, sep string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
 }

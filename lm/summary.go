@@ -57,42 +57,11 @@ var Metrics = []Metric{
 var tableCols = []string{"lie_rate_sampled", "lie_rate_greedy", "true_objective", "auroc", "recall_at_fpr",
 	"recall_at_threshold", "ref_recall_at_threshold", "pre_recall_at_threshold", "drop_share_outputs", "refit_auroc"}
 
-// Cell is a metric's mean with its 95% t-interval over the seeds where it is
-// defined (N of them; the interval needs N ≥ 2).
-type Cell struct {
-	Mean, Lo, Hi float64
-	N            int
-}
+// Cell is a metric's mean with its 95% t-interval over the seeds where it
+// is defined.
+type Cell = metric.SeedStat
 
-func (c Cell) String() string {
-	switch {
-	case c.N == 0:
-		return "n/a"
-	case c.N == 1 || math.IsNaN(c.Lo):
-		return fmt.Sprintf("%.2f", c.Mean)
-	}
-	return fmt.Sprintf("%.2f±%.2f", c.Mean, (c.Hi-c.Lo)/2)
-}
-
-func cellOf(xs []float64) Cell {
-	var ok []float64
-	for _, x := range xs {
-		if !math.IsNaN(x) && !math.IsInf(x, 0) {
-			ok = append(ok, x)
-		}
-	}
-	c := Cell{N: len(ok), Mean: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-	switch len(ok) {
-	case 0:
-	case 1:
-		c.Mean = ok[0]
-	default:
-		if ci, err := metric.MeanCI(ok, 0.95); err == nil {
-			c.Mean, c.Lo, c.Hi = ci.Estimate, ci.Lo, ci.Hi
-		}
-	}
-	return c
-}
+func cellOf(xs []float64) Cell { return metric.OverSeeds(xs) }
 
 // Row is one (arm, aggregation) line of the summary: the arm's runs read by
 // that aggregation's frozen pre-RL probe. For arms that train against a
@@ -196,7 +165,7 @@ func (s Summary) WriteTable(w io.Writer) {
 	for _, r := range s.Rows {
 		fmt.Fprintf(w, "%-*s", width, r.Name)
 		for _, c := range tableCols {
-			fmt.Fprintf(w, " %12s", r.Cells[c].String())
+			fmt.Fprintf(w, " %12s", r.Cells[c].Short(2))
 		}
 		fmt.Fprintln(w)
 	}
@@ -215,36 +184,6 @@ func (s Summary) WriteTable(w io.Writer) {
 		}
 		fmt.Fprintf(w, " %6d\n", r.Failed)
 	}
-}
-
-// fmtCell formats a cell for a sentence.
-func fmtCell(c Cell, percent bool) string {
-	f := func(x float64) string {
-		if percent {
-			return fmt.Sprintf("%.1f%%", 100*x)
-		}
-		return fmt.Sprintf("%.3f", x)
-	}
-	switch {
-	case c.N == 0:
-		return "n/a"
-	case c.N == 1 || math.IsNaN(c.Lo):
-		return f(c.Mean) + " (1 run)"
-	}
-	return fmt.Sprintf("%s [%s, %s]", f(c.Mean), f(c.Lo), f(c.Hi))
-}
-
-func fmtDiff(c Cell, percent bool) string {
-	if c.N == 0 {
-		return "n/a"
-	}
-	if !percent {
-		return fmtCell(c, false)
-	}
-	if c.N < 2 || math.IsNaN(c.Lo) {
-		return fmt.Sprintf("%+.1f points", 100*c.Mean)
-	}
-	return fmt.Sprintf("%+.1f points [%+.1f, %+.1f]", 100*c.Mean, 100*c.Lo, 100*c.Hi)
 }
 
 // verdict words a paired difference: clear only when its interval excludes 0.
@@ -292,3 +231,6 @@ func intsOf(ts []Token) []int {
 	}
 	return out
 }
+
+func fmtCell(c Cell, percent bool) string { return c.Sentence(percent) }
+func fmtDiff(c Cell, percent bool) string { return c.Diff(percent) }

@@ -245,3 +245,19 @@ func ExampleMeanCI() {
 	fmt.Printf("%.3f ± %.3f\n", ci.Estimate, ci.HalfWidth())
 	// Output: 0.140 ± 0.044
 }
+
+func TestOverSeeds(t *testing.T) {
+	c := OverSeeds([]float64{1, 2, math.NaN(), 3, math.Inf(1)})
+	if c.N != 3 || c.Mean != 2 || !(c.Lo < 2 && c.Hi > 2) {
+		t.Fatalf("got %+v", c)
+	}
+	if got := OverSeeds([]float64{math.NaN()}).Short(2); got != "n/a" {
+		t.Fatalf("undefined cell printed %q", got)
+	}
+	if got := OverSeeds([]float64{0.25}).Sentence(true); got != "25.0% (1 run)" {
+		t.Fatalf("single run sentence %q", got)
+	}
+	if got := (SeedStat{Mean: 0.1, Lo: -0.05, Hi: 0.25, N: 4}).Diff(true); got != "+10.0 points [-5.0, +25.0]" {
+		t.Fatalf("diff %q", got)
+	}
+}
