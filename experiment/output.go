@@ -3,6 +3,7 @@ package experiment
 import (
 	"encoding/csv"
 	"fmt"
+	"interloop/internal/atomicfile"
 	"interloop/internal/nanjson"
 	"io"
 	"math"
@@ -39,27 +40,11 @@ func WriteDir(dir string, res *Results, s Summary, findings []string) error {
 		}},
 	}
 	for _, f := range files {
-		if err := writeAtomic(filepath.Join(dir, f.name), f.write); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, f.name), f.write); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func writeRuns(w io.Writer, res *Results) error {

@@ -32,7 +32,6 @@ type decoder struct {
 	k, v  [][]float32 // per layer [B, H, GenLen, dh]
 	t     int         // positions cached
 	tp    *engine.Tape[float32]
-	ids   []int
 	sel   []bool // row uses the <lie> head
 	hooks *hook.Set[float32]
 }

@@ -31,10 +31,6 @@ func engineSeqDetectors(t *testing.T) []SeqDetector {
 	return []SeqDetector{a}
 }
 
-func t64(v []float32, shape ...int) *tensor.Tensor[float64] {
-	return tensor.To[float64](tensor.FromData(v, shape...))
-}
-
 func col64(w []float64) *tensor.Tensor[float64] { return tensor.FromData(clone(w), len(w), 1) }
 
 // logits64 records d on a float64 tape through the same generic forward

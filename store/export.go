@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"interloop/internal/atomicfile"
 	"io"
 	"math"
 	"os"
@@ -40,24 +41,14 @@ func (s *Store) Export(ctx context.Context, dir, format, experiment string) ([]s
 	var paths []string
 	for _, t := range Tables {
 		path := filepath.Join(dir, t+"."+format)
-		tmp, err := os.CreateTemp(dir, "."+t+".tmp*")
+		err := atomicfile.Write(path, func(w io.Writer) error {
+			if format == "csv" {
+				return s.exportCSV(ctx, w, t, experiment)
+			}
+			return s.exportParquet(ctx, w, t, experiment)
+		})
 		if err != nil {
-			return nil, err
-		}
-		if format == "csv" {
-			err = s.exportCSV(ctx, tmp, t, experiment)
-		} else {
-			err = s.exportParquet(ctx, tmp, t, experiment)
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return nil, fmt.Errorf("export %s: %w", path, err)
+			return nil, fmt.Errorf("export: %w", err)
 		}
 		paths = append(paths, path)
 	}
