@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"interloop/internal/shardlist"
 	"regexp"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func (j Job) Objects() (*corev1.ConfigMap, *batchv1.Job, error) {
 	args := []string{"run", ExperimentPath, "--shard-count", strconv.Itoa(j.Shards), "--store", "$(INTERLOOP_STORE)"}
 	if j.Indexes != nil {
 		completions = int32(len(j.Indexes))
-		args = append(args, "--shard-list", formatList(j.Indexes))
+		args = append(args, "--shard-list", shardlist.Format(j.Indexes))
 	}
 	if j.CPU != "" {
 		q, err := resource.ParseQuantity(j.CPU)
@@ -225,21 +226,4 @@ func Name(parts ...string) string {
 		s = strings.Trim(s[len(s)-52:], "-")
 	}
 	return s
-}
-
-func formatList(idx []int) string {
-	var parts []string
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
-		} else {
-			parts = append(parts, strconv.Itoa(idx[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ",")
 }

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"interloop/internal/shardlist"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ func (j Job) Array() string {
 			a = "0"
 		}
 	} else {
-		a = formatList(j.Indexes)
+		a = shardlist.Format(j.Indexes)
 	}
 	if j.Concurrency > 0 {
 		a += "%" + strconv.Itoa(j.Concurrency)
@@ -143,24 +144,6 @@ func validName(k string) bool {
 		}
 	}
 	return true
-}
-
-// formatList writes sorted indexes as Slurm's ranges ("3,7,12-15").
-func formatList(idx []int) string {
-	var parts []string
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
-		} else {
-			parts = append(parts, strconv.Itoa(idx[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ",")
 }
 
 // Submit hands the script at path to sbatch (the program; "" finds
