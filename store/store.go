@@ -69,50 +69,70 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer release()
 	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil {
-		return err
+	// Each migration runs in one transaction that first re-reads the
+	// version, so processes opening a new store at once never apply a
+	// migration twice: SQLite's BEGIN IMMEDIATE (the DSN's _txlock) and
+	// PostgreSQL's lock above make them take turns, and a latecomer finds the
+	// work done.
+	for {
+		done, err := s.migrateOne(ctx, db)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next pending migration, reporting whether none was
+// left.
+func (s *Store) migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil || done {
+			tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil {
+		return false, err
 	}
 	var v int
-	err := db.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	err = tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		// A database with other tables but no version is not ours.
+		// A database with other tables but no version is not ours. (Asked
+		// outside the transaction: a failed query would abort it on
+		// PostgreSQL.)
 		var n int
 		if err := db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM experiments`)).Scan(&n); err == nil {
-			return fmt.Errorf("has tables but no schema version: not an interloop store")
+			return false, fmt.Errorf("has tables but no schema version: not an interloop store")
 		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return false, err
 		}
+		v = 0
 	case err != nil:
-		return err
+		return false, err
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this interloop's (%d): upgrade interloop", v, len(migrations))
+		return false, fmt.Errorf("schema version %d is newer than this interloop's (%d): upgrade interloop", v, len(migrations))
 	}
-	for i := v; i < len(migrations); i++ {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
+	if v == len(migrations) {
+		return true, nil
+	}
+	for _, stmt := range strings.Split(migrations[v], ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
 		}
-		for _, stmt := range strings.Split(migrations[i], ";") {
-			if strings.TrimSpace(stmt) == "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, stmt); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migration %d: %w", i+1, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE schema_version SET version = ?`), i+1); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return false, fmt.Errorf("migration %d: %w", v+1, err)
 		}
 	}
-	return nil
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE schema_version SET version = ?`), v+1); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
 }
 
 // Experiment is an experiment's row.
